@@ -1,0 +1,7 @@
+/** The list of sub-commands; one file per command. */
+import type { Command } from 'commander';
+import { demoCommand } from './demo.js';
+
+export function registerCommands(program: Command): void {
+  program.addCommand(demoCommand());
+}

@@ -1,0 +1,85 @@
+/**
+ * Every tunable of sadsl with its default, in one place. Defaults are those of the model spec
+ * (`shared/design/sadsl-model.md`, v2) for Fashion-MNIST. Input is validated here (zod) so errors name the
+ * offending field.
+ */
+import { z } from 'zod';
+import { ArgumentError } from './errors.js';
+
+export const VARIANTS = ['full', 'no-attention', 'no-adversarial', 'no-topics'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export const modelConfigSchema = z.object({
+  /** Ablation: `no-attention` = uniform α, `no-adversarial` = no G/D (λ_rec = λ_adv = 0), `no-topics` = pooled g. */
+  variant: z.enum(VARIANTS).default('full'),
+  /** Region feature size d. */
+  d: z.number().int().positive().default(128),
+  /** Number of topics K. */
+  K: z.number().int().positive().default(32),
+  /** Temperature τ of the region–topic softmax. */
+  tau: z.number().positive().default(0.1),
+  /** ε of v̂ = v / (‖v‖ + ε). */
+  eps: z.number().positive().default(1e-6),
+  /** Added under the square root of θ so its gradient stays finite. */
+  sqrtEps: z.number().nonnegative().default(1e-8),
+  /** Noise size of the generator input [h, z]. */
+  noiseDim: z.number().int().positive().default(16),
+  /** Topic initialisation: k-means over region features, or normal(0, 0.02). */
+  topicInit: z.enum(['kmeans', 'random']).default('kmeans'),
+  /** Training objects whose regions feed k-means. */
+  kmeansObjects: z.number().int().positive().default(1000),
+  /** Lloyd iterations of k-means. */
+  kmeansIterations: z.number().int().positive().default(20),
+  /** Image encoder channels of its three convolutions. */
+  imageChannels: z.array(z.number().int().positive()).length(3).default([32, 64, 128]),
+  /** Document encoder: vocabulary size (top training words). */
+  vocabSize: z.number().int().positive().default(20000),
+  /** Document encoder: maximum tokens per document L. */
+  maxLength: z.number().int().positive().default(400),
+  /** Document encoder: conv1d kernel width. */
+  docKernel: z.number().int().positive().default(5),
+  /** Document encoder: tokens per segment (max-pool window); R = L / window. */
+  docWindow: z.number().int().positive().default(8),
+  /** Document generator/discriminator hidden width. */
+  docHidden: z.number().int().positive().default(512),
+});
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+export const trainConfigSchema = z.object({
+  /** Classes per batch P. */
+  P: z.number().int().positive().default(8),
+  /** Objects per class M. */
+  M: z.number().int().positive().default(8),
+  epochs: z.number().positive().default(1),
+  /** Optional cap on steps (overrides epochs when smaller); for smoke runs. */
+  maxSteps: z.number().int().positive().optional(),
+  seed: z.number().int().nonnegative().default(0),
+  /** Binomial deviance scale β and margin λ. */
+  beta: z.number().positive().default(10),
+  margin: z.number().default(0.5),
+  lambdaRec: z.number().nonnegative().default(1),
+  lambdaAdv: z.number().nonnegative().default(0.1),
+  lambdaDiv: z.number().nonnegative().default(0.1),
+  lambdaBal: z.number().nonnegative().default(0.5),
+  /** Adam for encoder, attention and topics. */
+  lr: z.number().positive().default(1e-3),
+  beta1: z.number().min(0).max(1).default(0.9),
+  /** Adam for generator and discriminator. */
+  lrGan: z.number().positive().default(2e-4),
+  beta1Gan: z.number().min(0).max(1).default(0.5),
+  /** Training objects held out for per-epoch validation mAP (0 disables it). */
+  validationSize: z.number().int().nonnegative().default(1000),
+  /** Log losses every N steps. */
+  logEvery: z.number().int().positive().default(20),
+  /** Write a checkpoint every N steps (and at the end of each epoch). */
+  checkpointEvery: z.number().int().positive().default(200),
+});
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+/** Parses with a schema and turns zod's issues into one line naming each bad field. */
+export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new ArgumentError(`invalid ${what}: ${msg}`);
+}

@@ -1,0 +1,47 @@
+/**
+ * The in-memory form of a labelled dataset, shared by every loader and consumer.
+ * Ids of objects are `split:index` everywhere (CLI, API, service).
+ */
+
+export type SplitName = 'train' | 'test';
+
+/** Images, stored as bytes (0–255) in row-major [n, height, width, channels] order. */
+export interface ImageSplit {
+  kind: 'image';
+  n: number;
+  height: number;
+  width: number;
+  channels: number;
+  pixels: Uint8Array; // [n, H, W, C]
+  labels: Int32Array; // [n], indices into Dataset.classes
+  /** Where each object came from (a file path, or `file#index`), for display. */
+  sources?: string[];
+}
+
+/** Documents as raw text; tokenisation happens in `data/text` with a vocabulary built on train. */
+export interface TextSplit {
+  kind: 'text';
+  n: number;
+  texts: string[];
+  labels: Int32Array; // [n]
+  sources?: string[];
+}
+
+export type Split = ImageSplit | TextSplit;
+
+export interface Dataset<S extends Split = Split> {
+  /** The spec it was loaded from, e.g. `fashion-mnist` or `images:/data/shoes`. */
+  spec: string;
+  /** Short display name, e.g. `fashion-mnist`. */
+  name: string;
+  domain: S['kind'];
+  /** Class names; labels index into this. */
+  classes: string[];
+  train: S;
+  test: S;
+  /** How train/test were obtained: the source's own split, or a seeded stratified split. */
+  splitInfo: { kind: 'given' } | { kind: 'stratified'; seed: number; testFraction: number };
+}
+
+export type ImageDataset = Dataset<ImageSplit>;
+export type TextDataset = Dataset<TextSplit>;
