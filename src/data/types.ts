@@ -45,3 +45,21 @@ export interface Dataset<S extends Split = Split> {
 
 export type ImageDataset = Dataset<ImageSplit>;
 export type TextDataset = Dataset<TextSplit>;
+
+/** Sparse rows in CSR form: row i holds `values[indptr[i]..indptr[i+1]]` at columns `indices[…]`. */
+export interface SparseRows {
+  rows: number;
+  cols: number;
+  indptr: Int32Array; // [rows + 1]
+  indices: Int32Array; // [nnz]
+  values: Float32Array; // [nnz]
+}
+
+/** Documents encoded with a vocabulary (see `data/text`). */
+export interface EncodedTexts {
+  n: number;
+  maxLength: number; // L
+  vocabSize: number; // V, the number of real words (the bag-of-words width)
+  ids: Int32Array; // [n, L]; 0 = padding, a word with vocabulary index w (0-based) has id w + 1
+  bow: SparseRows; // [n, V] word counts of the whole document
+}

@@ -14,7 +14,7 @@ export type ModelInputs =
   | { domain: 'image'; images: tf.Tensor4D } // [B, H, W, C], values in [-1, 1]
   | {
       domain: 'text';
-      ids: tf.Tensor2D; // [B, L] int32, 0 = padding, word w has id w + 1
+      ids: tf.Tensor2D; // [B, L] int32, see EncodedTexts.ids
       mask: tf.Tensor2D; // [B, L] float32, 1 = real token
       bow: tf.Tensor2D; // [B, V] float32, normalised word counts of the whole document (rows sum to 1)
     };
