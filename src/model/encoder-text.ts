@@ -1,0 +1,60 @@
+/**
+ * Document encoder E (model spec §1): embedding(V + 1 → d, id 0 = padding) → conv1d(k, 'same') + ReLU →
+ * max-pool over non-overlapping windows of `window` tokens → linear(d → d) + LayerNorm (no final ReLU, so
+ * features are centred). A segment is real when it holds a real token; segment 0 is always real so an
+ * empty document still has softmaxes defined (reference CHOICE). Padding tokens are zeroed before the
+ * convolution (as PyTorch's padding_idx row) and after the ReLU (0 is neutral for the max of ReLU outputs),
+ * so they never leak into real segments.
+ */
+import * as tf from '../engine/tf.js';
+import { Conv1D, Dense, Embedding, LayerNorm } from './layers.js';
+import type { ParamStore } from './params.js';
+
+export interface TextEncoderArgs {
+  /** Real words V; the table has V + 1 rows. */
+  vocabSize: number;
+  /** Tokens per document L. */
+  maxLength: number;
+  /** Feature size d (embedding, convolution and output). */
+  dim: number;
+  kernel: number;
+  /** Tokens per segment; R = ceil(L / window). */
+  window: number;
+}
+
+export class TextEncoder {
+  readonly regions: number;
+  private readonly embedding: Embedding;
+  private readonly conv: Conv1D;
+  private readonly proj: Dense;
+  private readonly norm: LayerNorm;
+
+  constructor(store: ParamStore, name: string, readonly args: TextEncoderArgs) {
+    this.regions = Math.ceil(args.maxLength / args.window);
+    this.embedding = new Embedding(store, `${name}.embedding`, { count: args.vocabSize + 1, dim: args.dim });
+    this.conv = new Conv1D(store, `${name}.conv`, { inChannels: args.dim, outChannels: args.dim, kernel: args.kernel });
+    this.proj = new Dense(store, `${name}.proj`, { inDim: args.dim, outDim: args.dim });
+    this.norm = new LayerNorm(store, `${name}.norm`, { dim: args.dim });
+  }
+
+  /** ids [B, L] int32, mask [B, L] (1 = real token) → features [B, R, d] and segment mask [B, R]. */
+  apply(ids: tf.Tensor2D, mask: tf.Tensor2D): { features: tf.Tensor3D; regionMask: tf.Tensor2D } {
+    const [B, L] = ids.shape;
+    const { dim, window } = this.args;
+    const R = this.regions;
+    const tok = mask.expandDims(2); // [B, L, 1]
+    const emb = tf.mul(this.embedding.apply(ids), tok) as tf.Tensor3D; // [B, L, d]
+    let h = tf.mul(tf.relu(this.conv.apply(emb)), tok) as tf.Tensor3D; // [B, L, d]
+    let m = mask;
+    if (R * window > L) {
+      h = tf.pad(h, [[0, 0], [0, R * window - L], [0, 0]]); // [B, R·window, d]
+      m = tf.pad(mask, [[0, 0], [0, R * window - L]]);
+    }
+    const pooled = tf.max(h.reshape([B, R, window, dim]), 2) as tf.Tensor3D; // [B, R, d]
+    const segs = tf.max(m.reshape([B, R, window]), 2); // [B, R]
+    const first = tf.concat([tf.ones([B, 1]), tf.zeros([B, R - 1])], 1);
+    const regionMask = tf.maximum(segs, first) as tf.Tensor2D; // [B, R]
+    const features = this.norm.apply(this.proj.apply(pooled)) as tf.Tensor3D; // [B, R, d]
+    return { features, regionMask };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The exact decomposition of one score (model spec §3). With w_k = √(θ_k + sqrtEps) (1 for `no-topics`):
+ * topic contribution c_k = w_k(a) w_k(b) ⟨v̂_k(a), v̂_k(b)⟩, and region r of a inside topic k contributes
+ * w_k(a) w_k(b) α_r a_{r,k} ⟨f'_r, v̂_k(b)⟩ / (‖v_k(a)‖ + ε). Because v_k(a) = Σ_r α_r a_{r,k} f'_r, the
+ * regions of topic k sum to c_k and the topics sum to s(a, b) = ⟨z(a), z(b)⟩ (symmetrically for b).
+ */
+import * as tf from '../engine/tf.js';
+import type { Explanation, Forward } from './types.js';
+
+export interface ExplainArgs {
+  eps: number;
+  sqrtEps: number;
+  /** False for the `no-topics` ablation (w_k = 1). */
+  topics: boolean;
+}
+
+/** Rows of a [R, K] array as number[][]. */
+function rows(data: Float32Array, r: number, k: number): number[][] {
+  return Array.from({ length: r }, (_, i) => Array.from(data.subarray(i * k, (i + 1) * k)));
+}
+
+/** Explains s(a, b) from the forward passes of two single objects (batch 1 each). */
+export function explainPair(fa: Forward, fb: Forward, args: ExplainArgs): Explanation {
+  const [score, topicC, regA, regB] = tf.tidy(() => {
+    const weights = (f: Forward): tf.Tensor1D =>
+      (args.topics ? tf.sqrt(tf.add(f.theta, args.sqrtEps)) : tf.onesLike(f.theta)).reshape([-1]);
+    const vhat = (f: Forward): tf.Tensor2D =>
+      tf.div(f.views, tf.add(f.viewNorms.expandDims(2), args.eps)).squeeze([0]) as tf.Tensor2D; // [K, d]
+    const ww = tf.mul(weights(fa), weights(fb)); // [K]
+    const va = vhat(fa);
+    const vb = vhat(fb);
+    const c = tf.mul(ww, tf.sum(tf.mul(va, vb), 1)); // [K]
+    // region r of x in topic k, measured against the other object's unit views vOther
+    const regions = (f: Forward, vOther: tf.Tensor2D): tf.Tensor2D => {
+      const feats = f.features.squeeze([0]) as tf.Tensor2D; // [R, d]
+      const dots = tf.matMul(feats, vOther, false, true); // [R, K]  ⟨f'_r, v̂_k(other)⟩
+      const w = tf.mul(f.alpha.reshape([-1, 1]), f.affinity.squeeze([0])); // [R, K]  α_r a_{r,k}
+      const scale = tf.div(ww, tf.add(f.viewNorms.reshape([-1]), args.eps)); // [K]
+      return tf.mul(tf.mul(w, dots), scale) as tf.Tensor2D; // [R, K]
+    };
+    const s = tf.sum(tf.mul(fa.codes, fb.codes));
+    return [s, c, regions(fa, vb), regions(fb, va)];
+  });
+  const R = fa.features.shape[1];
+  const Rb = fb.features.shape[1];
+  const K = topicC.shape[0];
+  const out: Explanation = {
+    score: score.dataSync()[0],
+    topics: Array.from(topicC.dataSync(), (contribution, topic) => ({ topic, contribution })),
+    regions: { a: rows(regA.dataSync() as Float32Array, R, K), b: rows(regB.dataSync() as Float32Array, Rb, K) },
+  };
+  tf.dispose([score, topicC, regA, regB]);
+  return out;
+}

@@ -1,0 +1,216 @@
+/**
+ * Parameter layers shared by the encoders, G and D (model spec §1, §4). Initialisation mirrors PyTorch's
+ * defaults, as the reference uses them: linear and convolution weights and biases ~ U(±1/√fan_in)
+ * (kaiming-uniform with a = √5), embeddings ~ N(0, 1) with the padding row 0, norms weight 1 / bias 0,
+ * BatchNorm running mean 0 / variance 1, momentum 0.1, eps 1e-5. Layouts are tfjs's (NHWC, filters
+ * [kh, kw, in, out]), so the weights of a PyTorch model need transposing to be loaded here.
+ */
+import * as tf from '../engine/tf.js';
+import type { ParamStore } from './params.js';
+
+export interface DenseArgs {
+  inDim: number;
+  outDim: number;
+  /** Default true. */
+  bias?: boolean;
+}
+
+/** y = x W + b over the last axis; W [in, out]. */
+export class Dense {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | null;
+
+  constructor(store: ParamStore, name: string, readonly args: DenseArgs) {
+    const bound = 1 / Math.sqrt(args.inDim);
+    this.weight = store.uniform(`${name}.weight`, [args.inDim, args.outDim], bound);
+    this.bias = args.bias === false ? null : store.uniform(`${name}.bias`, [args.outDim], bound);
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    const lead = x.shape.slice(0, -1);
+    const flat = x.rank === 2 ? (x as tf.Tensor2D) : x.reshape([-1, this.args.inDim]); // [N, in]
+    let y: tf.Tensor = tf.matMul(flat as tf.Tensor2D, this.weight as tf.Tensor2D); // [N, out]
+    if (this.bias) y = tf.add(y, this.bias);
+    return x.rank === 2 ? y : y.reshape([...lead, this.args.outDim]);
+  }
+}
+
+export interface Conv2DArgs {
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  /** Default 1. */
+  stride?: number;
+  /** Zero padding on every side; default 0. */
+  pad?: number;
+}
+
+/** 2-D convolution on NHWC; filter [k, k, in, out]. */
+export class Conv2D {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(store: ParamStore, name: string, readonly args: Conv2DArgs) {
+    const bound = 1 / Math.sqrt(args.inChannels * args.kernel * args.kernel);
+    this.weight = store.uniform(`${name}.weight`, [args.kernel, args.kernel, args.inChannels, args.outChannels], bound);
+    this.bias = store.uniform(`${name}.bias`, [args.outChannels], bound);
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    const y = tf.conv2d(x, this.weight as tf.Tensor4D, this.args.stride ?? 1, this.args.pad ?? 0); // [B, H', W', out]
+    return tf.add(y, this.bias);
+  }
+}
+
+/** Output size of a convolution with these arguments along one spatial axis. */
+export function convOutSize(size: number, kernel: number, stride: number, pad: number): number {
+  return Math.floor((size + 2 * pad - kernel) / stride) + 1;
+}
+
+export interface Conv2DTransposeArgs {
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  /** Default 1. */
+  stride?: number;
+  /** Padding of the matching forward convolution; default 0. */
+  pad?: number;
+}
+
+/** Transposed 2-D convolution on NHWC; filter [k, k, out, in]; the output size is given per call. */
+export class Conv2DTranspose {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(store: ParamStore, name: string, readonly args: Conv2DTransposeArgs) {
+    // PyTorch computes fan_in of ConvTranspose2d from weight dim 1, the output channels.
+    const bound = 1 / Math.sqrt(args.outChannels * args.kernel * args.kernel);
+    this.weight = store.uniform(`${name}.weight`, [args.kernel, args.kernel, args.outChannels, args.inChannels], bound);
+    this.bias = store.uniform(`${name}.bias`, [args.outChannels], bound);
+  }
+
+  /** `height`/`width` choose among the sizes the stride allows (PyTorch's output_padding). */
+  apply(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+    const shape: [number, number, number, number] = [x.shape[0], height, width, this.args.outChannels];
+    const y = tf.conv2dTranspose(x, this.weight as tf.Tensor4D, shape, this.args.stride ?? 1, this.args.pad ?? 0);
+    return tf.add(y, this.bias); // [B, height, width, out]
+  }
+}
+
+export interface Conv1DArgs {
+  inChannels: number;
+  outChannels: number;
+  /** Odd widths give PyTorch's padding = kernel // 2 ('same'). */
+  kernel: number;
+}
+
+/** 'same' 1-D convolution on [B, L, C]; filter [k, in, out]. */
+export class Conv1D {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(store: ParamStore, name: string, readonly args: Conv1DArgs) {
+    const bound = 1 / Math.sqrt(args.inChannels * args.kernel);
+    this.weight = store.uniform(`${name}.weight`, [args.kernel, args.inChannels, args.outChannels], bound);
+    this.bias = store.uniform(`${name}.bias`, [args.outChannels], bound);
+  }
+
+  apply(x: tf.Tensor3D): tf.Tensor3D {
+    return tf.add(tf.conv1d(x, this.weight as tf.Tensor3D, 1, 'same'), this.bias); // [B, L, out]
+  }
+}
+
+export interface EmbeddingArgs {
+  /** Rows, including the padding row 0. */
+  count: number;
+  dim: number;
+}
+
+/** Lookup table [count, dim] ~ N(0, 1); row 0 (padding) starts at zero. */
+export class Embedding {
+  readonly weight: tf.Variable;
+
+  constructor(store: ParamStore, name: string, readonly args: EmbeddingArgs) {
+    const w = store.rng.normalArray(args.count * args.dim);
+    w.fill(0, 0, args.dim);
+    this.weight = store.add(`${name}.weight`, tf.tensor2d(w, [args.count, args.dim]));
+  }
+
+  apply(ids: tf.Tensor): tf.Tensor {
+    return tf.gather(this.weight, ids); // [..., dim]
+  }
+}
+
+export interface LayerNormArgs {
+  dim: number;
+  /** Default 1e-5 (PyTorch). */
+  eps?: number;
+}
+
+/** Normalises the last axis, then a learned per-feature affine (weight 1, bias 0). */
+export class LayerNorm {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(store: ParamStore, name: string, readonly args: LayerNormArgs) {
+    this.weight = store.add(`${name}.weight`, tf.ones([args.dim]));
+    this.bias = store.add(`${name}.bias`, tf.zeros([args.dim]));
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    const { mean, variance } = tf.moments(x, -1, true);
+    const xn = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.args.eps ?? 1e-5)));
+    return tf.add(tf.mul(xn, this.weight), this.bias);
+  }
+}
+
+export interface BatchNormArgs {
+  /** Channels = the last axis. */
+  channels: number;
+  /** Default 1e-5. */
+  eps?: number;
+  /** Weight of the new batch statistic in the running averages; default 0.1 (PyTorch). */
+  momentum?: number;
+}
+
+/**
+ * Batch normalisation over every axis but the last. Training uses the batch statistics (biased variance)
+ * and updates the running averages (with the unbiased variance, as PyTorch); inference uses the averages.
+ */
+export class BatchNorm {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+
+  constructor(store: ParamStore, name: string, readonly args: BatchNormArgs) {
+    this.weight = store.add(`${name}.weight`, tf.ones([args.channels]));
+    this.bias = store.add(`${name}.bias`, tf.zeros([args.channels]));
+    this.runningMean = store.add(`${name}.runningMean`, tf.zeros([args.channels]), false);
+    this.runningVar = store.add(`${name}.runningVar`, tf.ones([args.channels]), false);
+  }
+
+  apply(x: tf.Tensor, training: boolean): tf.Tensor {
+    const eps = this.args.eps ?? 1e-5;
+    if (!training) return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, eps);
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const { mean, variance } = tf.moments(x, axes); // [C] each
+    const n = x.size / this.args.channels;
+    const m = this.args.momentum ?? 0.1;
+    // The update is off the loss path, so a gradient tape that records it never differentiates it.
+    tf.tidy(() => {
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+      const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
+    });
+    return tf.batchNorm(x, mean, variance, this.bias, this.weight, eps);
+  }
+
+  /** Back to the initial running statistics (mean 0, variance 1). */
+  resetRunningStats(): void {
+    tf.tidy(() => {
+      this.runningMean.assign(tf.zerosLike(this.runningMean));
+      this.runningVar.assign(tf.onesLike(this.runningVar));
+    });
+  }
+}
