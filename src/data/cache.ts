@@ -182,6 +182,7 @@ export function deserializeDataset(buf: Buffer, key: string): Dataset | null {
           : { ...h.meta, texts: unpackStrings(int32(`${name}.textEnds`), data.get(`${name}.texts`)!), labels };
       if (sources) s.sources = sources;
       if (labels.length !== s.n) throw new Error('label count mismatch');
+      if (s.kind === 'image' && s.pixels.length !== s.n * s.height * s.width * s.channels) throw new Error('pixel count mismatch');
       return s;
     };
     return { ...header.dataset, train: split('train'), test: split('test') } as Dataset;

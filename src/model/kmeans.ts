@@ -23,8 +23,9 @@ function sampleDistinct(n: number, k: number, rng: Rng): number[] {
 export function kmeans(points: tf.Tensor2D, K: number, iterations: number, rng: Rng): tf.Tensor2D {
   const N = points.shape[0];
   if (N < K) throw new ArgumentError(`k-means: ${N} points cannot make ${K} clusters (use more objects)`);
-  let centres = tf.gather(points, sampleDistinct(N, K, rng)) as tf.Tensor2D; // [K, d]
-  const x2 = tf.sum(tf.square(points), 1, true); // [N, 1]
+  const first = sampleDistinct(N, K, rng);
+  let centres = tf.tidy(() => tf.gather(points, first)) as tf.Tensor2D; // [K, d]
+  const x2 = tf.tidy(() => tf.sum(tf.square(points), 1, true)); // [N, 1]
   for (let it = 0; it < iterations; it++) {
     const next = tf.tidy(() => {
       const c2 = tf.sum(tf.square(centres), 1).expandDims(0); // [1, K]

@@ -192,7 +192,7 @@ export class SadslModel {
       const flat = features.reshape([B * R, d]) as tf.Tensor2D; // [B·R, d]
       const keep: number[] = [];
       regionMask.dataSync().forEach((m, i) => m > 0 && keep.push(i));
-      parts.push(keep.length === B * R ? flat.clone() : tf.gather(flat, keep)); // [n_real, d]
+      parts.push(keep.length === B * R ? flat.clone() : tf.tidy(() => tf.gather(flat, keep))); // [n_real, d]
       tf.dispose([features, regionMask, flat]);
       disposeInputs(chunk);
     }
