@@ -2,8 +2,14 @@
 import type { Command } from 'commander';
 import { dataCommand } from './data.js';
 import { demoCommand } from './demo.js';
+import { evalCommand } from './eval.js';
+import { explainCommand } from './explain.js';
+import { trainCommand } from './train.js';
 
 export function registerCommands(program: Command): void {
   program.addCommand(demoCommand());
   program.addCommand(dataCommand());
+  program.addCommand(trainCommand());
+  program.addCommand(evalCommand());
+  program.addCommand(explainCommand());
 }

@@ -1,11 +1,30 @@
+/** `sadsl demo` (what `npm start` runs): train on the embedded image sample, evaluate, print the mAP. */
 import { Command } from 'commander';
-import { initEngine } from '../index.js';
+import { train } from '../index.js';
+import { parseNumber, startEngine } from './common.js';
+import { evaluateModel, formatResult } from './eval.js';
+import { trainReporter } from './train.js';
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('train on the embedded sample, evaluate, and print the mAP and the run directory')
-    .action(async (_opts, cmd: Command) => {
-      const engine = await initEngine({ backend: cmd.optsWithGlobals().backend });
-      console.log(`engine: ${engine.backend} (custom kernels: ${engine.customKernels.join(', ') || 'none'})`);
+    .description('train on the embedded sample (2,000 Fashion-MNIST images), evaluate, print the mAP and the run directory')
+    .option('--epochs <n>', 'epochs over the sample (default 3)', parseNumber('epochs', false), 3)
+    .option('--out <dir>', 'run directory', 'runs/demo')
+    .action(async (o: { epochs: number; out: string }, cmd: Command) => {
+      await startEngine(cmd);
+      const reporter = trainReporter();
+      const r = await train({
+        dataset: 'sample-images',
+        train: { epochs: o.epochs, validationSize: 200, checkpointEvery: 1000 },
+        out: o.out,
+        onEvent: reporter.onEvent,
+      });
+      reporter.stop();
+      console.log(`trained ${r.steps} steps in ${r.seconds.toFixed(1)} s (${r.objectsPerSecond.toFixed(1)} images/s)`);
+      const result = await evaluateModel(r.model, 'sample-images', {});
+      r.model.dispose();
+      console.log(formatResult(result));
+      console.log(`mAP=${result.mAP.toFixed(4)}`);
+      console.log(`run directory: ${o.out} (model in ${o.out}/model; try: npx sadsl explain --model ${o.out} --a test:0 --b test:1)`);
     });
 }

@@ -5,7 +5,7 @@
  * path, options and source fingerprint (sizes and mtimes); writes are atomic (temp file + rename).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Dataset, ImageSplit, Split, TextSplit } from './types.js';
 
@@ -211,12 +211,30 @@ export async function cachedLoad(
   if (fingerprint === null) return { dataset: await load(), hit: false };
   const fullKey = JSON.stringify({ v: FORMAT_VERSION, ...key, fingerprint });
   const file = cacheFile(opts.dir, key);
-  const buf = await readFile(file).catch(() => null);
+  const buf = await readWhole(file).catch(() => null);
   const cached = buf && deserializeDataset(buf, fullKey);
   if (cached) return { dataset: cached, hit: true };
   const dataset = await load();
   await writeAtomic(file, serializeDataset(dataset, fullKey)).catch(() => undefined);
   return { dataset, hit: false };
+}
+
+/** Reads a file with as few read calls as possible (readFile's 512 KiB chunks cost more than the copy). */
+async function readWhole(file: string): Promise<Buffer> {
+  const h = await open(file, 'r');
+  try {
+    const { size } = await h.stat();
+    const buf = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await h.read(buf, at, size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return buf.subarray(0, at);
+  } finally {
+    await h.close();
+  }
 }
 
 async function writeAtomic(file: string, data: Buffer): Promise<void> {

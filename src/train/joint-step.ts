@@ -62,6 +62,22 @@ type NamedTensor = { name: string; tensor: tf.Tensor };
 const ADAM_BETA2 = 0.999;
 const ADAM_EPSILON = 1e-8;
 
+/** tfjs 4.22's AdamOptimizer keeps the bias-correction powers β1^t, β2^t in private variables; its setWeights
+ *  recomputes them with pow(), which differs from the running product by an ulp, so the state saves them too
+ *  and a resumed run is bit-identical. */
+interface AdamPowers {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+}
+
+function adamPowers(opt: tf.AdamOptimizer): AdamPowers {
+  const p = opt as unknown as Partial<AdamPowers>;
+  if (!(p.accBeta1 instanceof tf.Variable) || !(p.accBeta2 instanceof tf.Variable)) {
+    throw new ModelError('optimiser state: this tfjs version has no Adam accBeta1/accBeta2');
+  }
+  return p as AdamPowers;
+}
+
 /** The configured λ's with the terms the model's variant has no branch for set to 0. */
 export function lossWeights(model: SadslModel, config: TrainConfig): LossWeights {
   const topics = model.config.variant !== 'no-topics';
@@ -207,14 +223,18 @@ export class JointTrainer {
   }
 
   /**
-   * Optimiser state (step counters, Adam first/second moments) as `<group>/iter` and
-   * `<group>/<model weight name>/m|v`. The tensors are copies: the caller owns and disposes them.
+   * Optimiser state (step counters, Adam first/second moments) as `<group>/iter`, `<group>/beta1Power`,
+   * `<group>/beta2Power` and `<group>/<model weight name>/m|v`. The tensors are copies: the caller owns and
+   * disposes them.
    */
   async getState(): Promise<Record<string, tf.Tensor>> {
     const out: Record<string, tf.Tensor> = {};
     for (const [group, opt] of this.optimizers) {
       const [iter, ...moments] = await opt.getWeights();
       out[`${group}/iter`] = iter.tensor;
+      const powers = adamPowers(opt);
+      out[`${group}/beta1Power`] = tf.clone(powers.accBeta1);
+      out[`${group}/beta2Power`] = tf.clone(powers.accBeta2);
       for (const { name, tensor } of moments) {
         const slash = name.lastIndexOf('/');
         const variable = this.groups[group].find((v) => v.name === name.slice(0, slash));
@@ -253,6 +273,12 @@ export class JointTrainer {
         const opt = this.newOptimizer(group);
         restored.set(group, opt);
         await opt.setWeights([{ name: 'iter', tensor: iter }, ...first, ...second]);
+        const powers = adamPowers(opt);
+        for (const [key, v] of [['beta1Power', powers.accBeta1], ['beta2Power', powers.accBeta2]] as const) {
+          const t = s[`${group}/${key}`];
+          if (!t || t.size !== 1) throw new ModelError(`optimiser state: missing scalar '${group}/${key}'`);
+          tf.tidy(() => v.assign(tf.reshape(t, [])));
+        }
       }
     } catch (e) {
       for (const opt of restored.values()) opt.dispose();

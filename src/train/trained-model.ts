@@ -8,7 +8,7 @@
  * search index needs; `explain` gives its exact per-topic and per-region decomposition.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { modelConfigSchema, parseConfig, type ModelConfig } from '../config.js';
 import type { Split } from '../data/types.js';
@@ -58,6 +58,11 @@ export interface EncodeOptions {
   /** Objects per forward pass (default 256). */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+}
+
+/** A run directory stands for its final model (`run/model`). */
+function resolveModelDir(dir: string): string {
+  return !existsSync(path.join(dir, 'model.json')) && existsSync(path.join(dir, 'model', 'model.json')) ? path.join(dir, 'model') : dir;
 }
 
 function allIndices(o: Objects): ArrayLike<number> {
@@ -199,6 +204,7 @@ export class TrainedModel {
 
   /** The manifest of a saved model without loading its weights. */
   static async readManifest(dir: string): Promise<ModelManifest> {
+    dir = resolveModelDir(dir);
     const json = await readJson<ModelJson>(path.join(dir, 'model.json'), 'model manifest');
     if (json?.format !== FORMAT || !json.sadsl || !Array.isArray(json.weightsManifest)) {
       throw new ModelError(`${path.join(dir, 'model.json')}: not a sadsl model`);
@@ -211,6 +217,7 @@ export class TrainedModel {
 
   /** Restores a model saved by `save`; it gives identical scores. */
   static async load(dir: string): Promise<TrainedModel> {
+    dir = resolveModelDir(dir);
     const manifest = await TrainedModel.readManifest(dir);
     const json = await readJson<ModelJson>(path.join(dir, 'model.json'), 'model manifest');
     const config = parseConfig(modelConfigSchema, manifest.config, `model config in ${dir}`);

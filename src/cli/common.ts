@@ -1,0 +1,60 @@
+/** Helpers shared by the sub-commands: number options, progress bars, the engine banner. */
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { ArgumentError, initEngine, type EngineInfo } from '../index.js';
+
+/** A commander option parser for numbers that names the option in its error. */
+export function parseNumber(name: string, integer: boolean) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+      throw new ArgumentError(`--${name}: expected ${integer ? 'an integer' : 'a number'}, got "${v}"`);
+    }
+    return n;
+  };
+}
+
+/** Initialises the engine from `--backend` / SADSL_BACKEND and prints the backend once, on stderr. */
+export async function startEngine(cmd: Command): Promise<EngineInfo> {
+  const engine = await initEngine({ backend: cmd.optsWithGlobals().backend as string | undefined });
+  process.stderr.write(`sadsl: engine ${engine.backend}${engine.customKernels.length ? ` (+${engine.customKernels.length} kernels)` : ''}\n`);
+  return engine;
+}
+
+export interface Progress {
+  update(done: number, total: number, payload?: Record<string, string | number>): void;
+  stop(): void;
+}
+
+/**
+ * A progress bar on stderr, started on the first report so fast work never shows one. `format` may use
+ * cli-progress tokens ({bar}, {value}, {total}, {eta}) and payload keys.
+ */
+export function progressBar(label: string, format = '{bar} {value}/{total} eta {eta}s'): Progress {
+  let bar: cliProgress.SingleBar | null = null;
+  const quiet = !process.stderr.isTTY && process.env.SADSL_PROGRESS !== '1';
+  let lastLine = 0;
+  return {
+    update(done, total, payload = {}) {
+      if (quiet) {
+        // Not a terminal (CI, logs): one line every 10 s instead of a redrawn bar.
+        const now = Date.now();
+        if (now - lastLine > 10_000 || done === total) {
+          lastLine = now;
+          const extra = Object.entries(payload).map(([k, v]) => `${k}=${v}`).join(' ');
+          process.stderr.write(`${label} ${done}/${total} ${extra}\n`);
+        }
+        return;
+      }
+      if (!bar) {
+        bar = new cliProgress.SingleBar({ stream: process.stderr, format: `${label} ${format}`, hideCursor: true }, cliProgress.Presets.shades_classic);
+        bar.start(total, 0, payload);
+      }
+      bar.setTotal(total);
+      bar.update(done, payload);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
