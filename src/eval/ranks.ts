@@ -5,9 +5,9 @@
  * Ranking rule (deterministic): higher score first; equal scores are ranked by ascending database index.
  * NaN scores rank last (after every number), also by ascending index.
  *
- * Only the R relevant items are sorted; each of the N − R irrelevant items is placed among them by binary
- * search, and rank(relevant q) = q + 1 + (irrelevant items placed before it). O(R log R + N log R), with no
- * N-sized sort per query.
+ * Only the R relevant items are sorted; each of the N − R irrelevant items is placed among them (a bucket
+ * index over the relevant scores, then a binary search inside one bucket), and rank(relevant q) = q + 1 +
+ * (irrelevant items placed before it). O(R log R + N) typically, with no N-sized sort per query.
  */
 
 /** Reusable buffers for `relevantRanks`, sized for one database. */
@@ -16,7 +16,9 @@ export class RankBuffers {
   readonly relScore: Float32Array;
   readonly before: Int32Array;
   readonly ranks: Int32Array;
+  readonly bucketStart: Int32Array;
   constructor(readonly n: number) {
+    this.bucketStart = new Int32Array(n + 1);
     this.relIndex = new Int32Array(n);
     this.relScore = new Float32Array(n);
     this.before = new Int32Array(n + 1);
@@ -54,19 +56,38 @@ export function relevantRanks(
     relScore[q] = key(scores[rel[q]]);
   }
   before.fill(0, 0, R + 1);
+  const top = relScore[0];
   const lastScore = relScore[R - 1];
   const lastIndex = relIndex[R - 1];
+  // Bucket index over the relevant scores: b(s) = floor((top − s)·scale) is monotone in s, so relevant
+  // items in an earlier bucket than s score higher (rank before), later ones lower; only s's own bucket
+  // [bucketStart[b], bucketStart[b + 1]) needs a binary search. Infinite scores: one bucket.
+  const nb = R;
+  const range = top - lastScore;
+  const scale = range > 0 && Number.isFinite(range) ? (nb - 1) / range : 0;
+  const bucketStart = buf.bucketStart;
+  let b = 0;
+  for (let q = 0; q < R; q++) {
+    const bq = scale === 0 ? 0 : Math.floor((top - relScore[q]) * scale);
+    while (b <= bq) bucketStart[b++] = q;
+  }
+  while (b <= nb) bucketStart[b++] = R;
   for (let j = 0; j < N; j++) {
     if (labels[j] === label || j === exclude) continue;
     const s = key(scores[j]);
-    // Fast path: ranked after every relevant item.
+    // Fast paths: ranked after every relevant item, or before every one.
     if (s < lastScore || (s === lastScore && j > lastIndex)) {
       before[R]++;
       continue;
     }
+    if (s > top) {
+      before[0]++;
+      continue;
+    }
     // p = number of relevant items ranked before item j (first q whose item ranks after j).
-    let lo = 0;
-    let hi = R - 1;
+    const bj = scale === 0 ? 0 : Math.floor((top - s) * scale);
+    let lo = bucketStart[bj];
+    let hi = bucketStart[bj + 1];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const rs = relScore[mid];

@@ -106,6 +106,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (opts.resume) {
     if (!configFile || !existsSync(configFile)) throw new ArgumentError(`--resume: no run found in ${runDir ?? '(no --out given)'}`);
     run = JSON.parse(await fs.readFile(configFile, 'utf8')) as RunConfig;
+    // A resumed run may be extended; everything else stays as it was.
+    const { epochs, maxSteps } = opts.train ?? {};
+    run.train = parseConfig(trainConfigSchema, { ...run.train, ...(epochs !== undefined ? { epochs } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) }, 'training config');
+    await writeFileAtomic(configFile, JSON.stringify(run, null, 2));
   } else {
     run = {
       dataset: typeof opts.dataset === 'string' ? opts.dataset : opts.dataset.spec,

@@ -46,4 +46,16 @@ describe('relevantRanks', () => {
       { numRuns: 300 },
     );
   });
+
+  it('agrees with a full sort on spread-out scores', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 0, max: 1 })), { minLength: 1, maxLength: 60 }), (items) => {
+        const scores = items.map(([s]) => s / 7);
+        const labels = items.map(([, l]) => l);
+        const got = relevantRanks(Float32Array.from(scores), Int32Array.from(labels), 1);
+        expect(Array.from(got)).toEqual(naiveRanks(Array.from(Float32Array.from(scores)), labels, 1, -1));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -1,0 +1,148 @@
+/**
+ * The topic gallery (model spec §2, §4): for each topic k, renders of G(t_k) with different noise, the
+ * training objects with the highest θ_k, and the topic's class purity (the share of its top-100 objects in
+ * its majority class); for documents, the top words of G(t_k) and the first words of its top objects.
+ */
+import type { Dataset, ImageSplit, TextSplit } from '../data/types.js';
+import { formatRef } from '../data/refs.js';
+import { ArgumentError } from '../errors.js';
+import type { TrainedModel } from '../train/trained-model.js';
+import { composeTiles, encodePng, splitImage } from './png.js';
+import { firstWords, topWords } from './words.js';
+
+/** Indices of the `count` objects with the largest θ_k (θ is [n, K]; ties: lower index first). */
+export function topObjects(theta: ArrayLike<number>, K: number, k: number, count: number): number[] {
+  const n = theta.length / K;
+  return Array.from({ length: n }, (_, i) => i)
+    .sort((x, y) => theta[y * K + k] - theta[x * K + k] || x - y)
+    .slice(0, count);
+}
+
+/** The majority class among `indices` and its share (ties: lower class index). */
+export function purity(labels: ArrayLike<number>, indices: readonly number[]): { majority: number; purity: number } {
+  const counts = new Map<number, number>();
+  for (const i of indices) counts.set(labels[i], (counts.get(labels[i]) ?? 0) + 1);
+  let majority = -1;
+  let best = 0;
+  for (const [c, n] of counts) {
+    if (n > best || (n === best && c < majority)) {
+      majority = c;
+      best = n;
+    }
+  }
+  return { majority, purity: indices.length ? best / indices.length : 0 };
+}
+
+export interface GalleryObject {
+  ref: string;
+  theta: number;
+  label: string;
+  /** Documents: the first words the model reads. */
+  words?: string[];
+}
+
+export interface GalleryTopic {
+  topic: number;
+  /** Share of the top-`purityTop` objects in the majority class. */
+  purity: number;
+  majorityClass: string;
+  /** Mean θ_k over the objects encoded. */
+  meanTheta: number;
+  topObjects: GalleryObject[];
+  /** Images: a row of renders of G(t_k) (sample 0 without noise), PNG. */
+  samplesPng?: Buffer;
+  /** Images: the top objects as a row, PNG. */
+  objectsPng?: Buffer;
+  /** Documents: top words of G(t_k). */
+  words?: { word: string; p: number }[];
+}
+
+export interface Gallery {
+  dataset: string;
+  domain: 'image' | 'text';
+  K: number;
+  /** Objects of the training split encoded for θ. */
+  objects: number;
+  purityTop: number;
+  meanPurity: number;
+  topics: GalleryTopic[];
+}
+
+export interface GalleryOptions {
+  /** Renders per topic (default 8). */
+  samples?: number;
+  /** Top objects shown per topic (default 8). */
+  show?: number;
+  /** Top objects for the purity (default 100). */
+  purityTop?: number;
+  /** Encode only the first `maxObjects` training objects (default all). */
+  maxObjects?: number;
+  /** Words per topic for documents (default 10). */
+  words?: number;
+  /** Enlargement of image tiles (default 2). */
+  scale?: number;
+  seed?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The topic gallery of a model over the training split of `ds`. */
+export async function topicGallery(model: TrainedModel, ds: Dataset, opts: GalleryOptions = {}): Promise<Gallery> {
+  if (model.config.variant === 'no-topics') throw new ArgumentError('the gallery needs topics (this model is variant no-topics)');
+  const n = Math.min(ds.train.n, opts.maxObjects ?? ds.train.n);
+  const indices = Int32Array.from({ length: n }, (_, i) => i);
+  const codes = await model.encode({ split: ds.train, indices }, { onProgress: opts.onProgress });
+  const theta = codes.theta!.values;
+  const K = codes.theta!.K;
+  const purityTop = opts.purityTop ?? 100;
+  const show = opts.show ?? 8;
+  const scale = opts.scale ?? 2;
+  const vocab = model.preprocessor.vocabulary;
+  const topics: GalleryTopic[] = [];
+  for (let k = 0; k < K; k++) {
+    const top = topObjects(theta, K, k, Math.max(purityTop, show));
+    const p = purity(ds.train.labels, top.slice(0, purityTop));
+    let meanTheta = 0;
+    for (let i = 0; i < n; i++) meanTheta += theta[i * K + k] / n;
+    const t: GalleryTopic = {
+      topic: k,
+      purity: p.purity,
+      majorityClass: ds.classes[p.majority] ?? '',
+      meanTheta,
+      topObjects: top.slice(0, show).map((i) => ({
+        ref: formatRef('train', i),
+        theta: theta[i * K + k],
+        label: ds.classes[ds.train.labels[i]],
+        ...(ds.train.kind === 'text' && vocab ? { words: firstWords((ds.train as TextSplit).texts[i], vocab, 12) } : {}),
+      })),
+    };
+    if (ds.train.kind === 'image') {
+      const split = ds.train as ImageSplit;
+      t.objectsPng = await composeTiles(await Promise.all(top.slice(0, show).map(async (i) => ({ png: await encodePng(splitImage(split, i), scale) }))), { gap: 2 });
+    }
+    if (model.net.hasAdversarial) {
+      const g = await model.generate(k, { samples: opts.samples ?? 8, seed: (opts.seed ?? 0) + k });
+      if (g.kind === 'image') {
+        const size = g.height * g.width * g.channels;
+        const count = g.pixels.length / size;
+        const tiles = await Promise.all(
+          Array.from({ length: count }, async (_, s) => ({
+            png: await encodePng({ height: g.height, width: g.width, channels: g.channels, pixels: g.pixels.subarray(s * size, (s + 1) * size) }, scale),
+          })),
+        );
+        t.samplesPng = await composeTiles(tiles, { gap: 2 });
+      } else if (vocab) {
+        t.words = topWords(g.probabilities.subarray(0, g.vocabSize), vocab, opts.words ?? 10);
+      }
+    }
+    topics.push(t);
+  }
+  return {
+    dataset: ds.name,
+    domain: ds.domain,
+    K,
+    objects: n,
+    purityTop,
+    meanPurity: topics.reduce((s, t) => s + t.purity, 0) / K,
+    topics,
+  };
+}

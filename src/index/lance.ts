@@ -1,0 +1,135 @@
+/**
+ * The LanceDB backend (issue 7): codes in an embedded on-disk LanceDB table (`id`, `row`, `label`, `vector`),
+ * searched by dot product, with an IVF_PQ index for large databases (refined with the stored vectors, so
+ * returned scores are exact). Opening only reads, so several processes can serve one index at once.
+ */
+import * as lancedb from '@lancedb/lancedb';
+import { Table as ArrowTable, FixedSizeList, Field, Float32, makeData, makeVector, Utf8, vectorFromArray } from 'apache-arrow';
+import { ModelError } from '../errors.js';
+import type { Hit, SearchBackend } from './backend.js';
+import { contributions, steer, weightVector, type CodeLayout, type TopicWeights } from './topics.js';
+
+export const LANCE_TABLE = 'codes';
+
+/** The ANN index of a LanceDB table; `none` searches all rows (exact, fine for small databases). */
+export type AnnSpec = { type: 'none' } | { type: 'ivf_pq'; partitions: number; subVectors: number };
+
+/** Search-time accuracy/speed knobs of the ANN index. */
+export interface AnnSearchOptions {
+  /** IVF partitions probed per query (default 20). */
+  nprobes?: number;
+  /** Candidates re-ranked with the full vectors, as a multiple of k (default 10). */
+  refineFactor?: number;
+}
+
+/** Rows per write: large enough to amortise a fragment, small enough to bound memory. */
+const WRITE_CHUNK = 65536;
+
+/** An IVF_PQ index sized for n codes of dimension dim, or none below `minRows`. */
+export function defaultAnn(n: number, dim: number, minRows = 10_000): AnnSpec {
+  if (n < minRows) return { type: 'none' };
+  const subVectors = dim % 16 === 0 ? dim / 16 : dim % 8 === 0 ? dim / 8 : 1;
+  return { type: 'ivf_pq', partitions: Math.max(1, Math.round(Math.sqrt(n))), subVectors };
+}
+
+/** Writes codes [n, dim] with their ids and labels as a LanceDB table in `dir` and builds the ANN index. */
+export async function writeLanceTable(
+  dir: string,
+  data: { codes: Float32Array; labels: Int32Array; ids: (row: number) => string; dim: number },
+  ann: AnnSpec,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  const { codes, labels, dim } = data;
+  const n = labels.length;
+  const db = await lancedb.connect(dir);
+  let table: lancedb.Table | null = null;
+  for (let start = 0; start < n || (start === 0 && n === 0); start += WRITE_CHUNK) {
+    const end = Math.min(n, start + WRITE_CHUNK);
+    const m = end - start;
+    const child = makeData({ type: new Float32(), length: m * dim, data: codes.subarray(start * dim, end * dim) });
+    const vectors = makeData({ type: new FixedSizeList(dim, new Field('item', new Float32(), true)), length: m, nullCount: 0, child });
+    const batch = new ArrowTable({
+      id: vectorFromArray(Array.from({ length: m }, (_, i) => data.ids(start + i)), new Utf8()),
+      row: makeVector(Int32Array.from({ length: m }, (_, i) => start + i)),
+      label: makeVector(labels.subarray(start, end)),
+      vector: makeVector(vectors),
+    });
+    if (table) await table.add(batch);
+    else table = await db.createTable(LANCE_TABLE, batch, { mode: 'overwrite' });
+    onProgress?.(end, n);
+    if (n === 0) break;
+  }
+  if (table && ann.type === 'ivf_pq') {
+    await table.createIndex('vector', {
+      config: lancedb.Index.ivfPq({ numPartitions: ann.partitions, numSubVectors: ann.subVectors, distanceType: 'dot' }),
+    });
+  }
+  table?.close();
+  db.close();
+}
+
+export class LanceBackend implements SearchBackend {
+  readonly name = 'lance';
+  private readonly dim: number;
+
+  private constructor(
+    private readonly db: lancedb.Connection,
+    private readonly table: lancedb.Table,
+    readonly size: number,
+    readonly layout: CodeLayout,
+    private readonly options: Required<AnnSearchOptions>,
+  ) {
+    this.dim = layout.topics * layout.blockDim;
+  }
+
+  /** Opens the table in `dir` for reading. */
+  static async open(dir: string, layout: CodeLayout, options: AnnSearchOptions = {}): Promise<LanceBackend> {
+    const db = await lancedb.connect(dir);
+    const table = await db.openTable(LANCE_TABLE).catch((e: Error) => {
+      db.close();
+      throw new ModelError(`${dir}: no LanceDB table '${LANCE_TABLE}' (${e.message.split('\n')[0]})`);
+    });
+    const size = await table.countRows();
+    return new LanceBackend(db, table, size, layout, { nprobes: options.nprobes ?? 20, refineFactor: options.refineFactor ?? 10 });
+  }
+
+  async search(queries: Float32Array, k: number, topicWeights?: TopicWeights): Promise<Hit[][]> {
+    const dim = this.dim;
+    const q = steer(queries, this.layout, weightVector(topicWeights, this.layout));
+    const out: Hit[][] = [];
+    for (let qi = 0; qi < q.length / dim; qi++) {
+      const query = q.subarray(qi * dim, (qi + 1) * dim);
+      const rows = await this.table
+        .vectorSearch(Array.from(query))
+        .distanceType('dot')
+        .nprobes(this.options.nprobes)
+        .refineFactor(this.options.refineFactor)
+        .select(['id', 'row', 'label', 'vector'])
+        .limit(k)
+        .toArray();
+      const hits = rows.map((r: { id: string; row: number; label: number; vector: { toArray(): Float32Array } }) => {
+        const c = contributions(query, 0, r.vector.toArray(), 0, this.layout);
+        return { id: r.id, row: r.row, label: r.label, score: c.reduce((a, b) => a + b, 0), contributions: c };
+      });
+      out.push(hits.sort((a, b) => b.score - a.score || a.row - b.row));
+    }
+    return out;
+  }
+
+  async codes(rows: readonly number[]): Promise<Float32Array> {
+    const found = await this.table.takeOffsets([...rows]).select(['row', 'vector']).toArray();
+    const byRow = new Map<number, Float32Array>(found.map((r: { row: number; vector: { toArray(): Float32Array } }) => [r.row, r.vector.toArray()]));
+    const out = new Float32Array(rows.length * this.dim);
+    rows.forEach((r, i) => {
+      const v = byRow.get(r);
+      if (!v) throw new ModelError(`LanceDB table: row ${r} is missing`);
+      out.set(v, i * this.dim);
+    });
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.table.close();
+    this.db.close();
+  }
+}

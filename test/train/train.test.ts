@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../../src/engine/backend.js';
+import * as tf from '../../src/engine/tf.js';
+import { loadDataset } from '../../src/data/registry.js';
+import type { Dataset } from '../../src/data/types.js';
+import { train, type TrainOptions } from '../../src/train/train.js';
+import { loadModel, type TrainedModel } from '../../src/train/trained-model.js';
+
+const TINY_MODEL = { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64, kmeansIterations: 5 };
+const root = mkdtempSync(path.join(tmpdir(), 'sadsl-train-'));
+let ds: Dataset;
+
+function opts(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
+  return { dataset: ds, model: TINY_MODEL, train: { maxSteps: 4, checkpointEvery: 2, validationSize: 40, seed: 3, P: 4, M: 4 }, out, ...extra };
+}
+
+async function weightsOf(m: TrainedModel): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(m.net.getWeights())) out[k] = (await v.data()) as Float32Array;
+  return out;
+}
+
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' });
+  ds = await loadDataset('sample-images', { cache: false });
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('train', () => {
+  it('writes a run directory with config, a metrics log, checkpoints and the final model', async () => {
+    const out = path.join(root, 'a');
+    const r = await train(opts(out));
+    expect(r.steps).toBe(4);
+    const log = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const steps = log.filter((l) => l.type === 'step');
+    expect(steps.length).toBeGreaterThan(0);
+    for (const l of steps) for (const k of ['sim', 'rec', 'g', 'd', 'div', 'bal', 'total']) expect(Number.isFinite(l[k])).toBe(true);
+    const epoch = log.find((l) => l.type === 'epoch');
+    expect(epoch.validation.mAP).toBeGreaterThan(0);
+    expect(epoch.topicUsage.logK).toBeCloseTo(Math.log(4), 5);
+    expect(readdirSync(path.join(out, 'checkpoints')).filter((e) => e.startsWith('step-'))).toEqual(['step-0000002', 'step-0000004']);
+    // save → load gives identical codes
+    const loaded = await loadModel(out);
+    const objects = { split: ds.test, indices: [0, 1, 2, 3, 4] };
+    const before = await r.model.encode(objects);
+    const after = await loaded.encode(objects);
+    expect(Array.from(after.codes)).toEqual(Array.from(before.codes));
+    const e1 = r.model.explain({ split: ds.test, indices: [0] }, { split: ds.test, indices: [1] });
+    const e2 = loaded.explain({ split: ds.test, indices: [0] }, { split: ds.test, indices: [1] });
+    expect(e2.score).toBe(e1.score);
+    loaded.dispose();
+    r.model.dispose();
+  });
+
+  it('resumes after a kill and reaches the weights of the uninterrupted run', async () => {
+    const full = await train(opts(path.join(root, 'full')));
+    const out = path.join(root, 'killed');
+    // Simulate a kill right after the checkpoint of step 2.
+    await expect(
+      train(opts(out, { onEvent: (e) => { if (e.type === 'checkpoint' && e.step === 2) throw new Error('killed'); } })),
+    ).rejects.toThrow('killed');
+    const resumed = await train({ dataset: '', out, resume: true });
+    expect(resumed.steps).toBe(2);
+    const a = await weightsOf(full.model);
+    const b = await weightsOf(resumed.model);
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    for (const k of Object.keys(a)) expect(Array.from(b[k]), k).toEqual(Array.from(a[k]));
+    full.model.dispose();
+    resumed.model.dispose();
+  });
+
+  it('does not leak tensors across training', async () => {
+    const before = tf.memory().numTensors;
+    const r = await train({ ...opts(path.join(root, 'leak')), train: { maxSteps: 3, validationSize: 0, P: 4, M: 4 } });
+    r.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects bad config fields by name and a resume without a run', async () => {
+    await expect(train({ dataset: ds, train: { P: 0 } })).rejects.toThrow(/P:/);
+    await expect(train({ dataset: ds, model: { variant: 'nope' as never } })).rejects.toThrow(/variant/);
+    await expect(train({ dataset: '', out: path.join(root, 'none'), resume: true })).rejects.toThrow(/no run found/);
+  });
+});
