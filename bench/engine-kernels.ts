@@ -2,13 +2,14 @@
  * Micro-benchmark of this project's wasm training kernels (src/engine/kernels): one forward + backward
  * pass of the spec's image encoder conv stack (§1: 28×28×1 → conv3×3 s1 32 → conv4×4 s2 64 → conv4×4 s2
  * 128, BatchNorm + LeakyReLU) and the image generator's deconvs (§4: deconv4×4 s2 128→64→1) at batch 64,
- * plus each replaced kernel against the stock one. Usage: `npx tsx bench/engine-kernels.ts [reps]`.
+ * plus each replaced kernel against the stock one. Usage: `npx tsx bench/engine-kernels.ts [reps] [--cpu]`
+ * (`--cpu` adds the cpu backend's time for the same pass: slow, minutes).
  */
 import { initEngine } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
 import * as tf from '../src/engine/tf.js';
 
-const reps = Number(process.argv[2] ?? 3);
+const reps = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 3);
 const rng = new Rng(1);
 const normal = (shape: number[], std = 0.1): tf.Tensor => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal() * std), shape);
 
@@ -21,7 +22,7 @@ function layers() {
 function batchNorm(x: tf.Tensor4D): tf.Tensor4D {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   const c = x.shape[3];
-  return tf.batchNorm(x, mean, variance, tf.zeros([c]), tf.ones([c]), 1e-5);
+  return tf.batchNorm(x, mean, variance, tf.zeros([c]), tf.ones([c]), 1e-5) as tf.Tensor4D;
 }
 
 function loss(x: tf.Tensor4D, v: ReturnType<typeof layers>): tf.Scalar {
@@ -115,7 +116,7 @@ const kernelNames = kernelCases.map(([label, inputs, attrs]) => ({ label, inputs
 await tf.setBackend('wasm');
 const stockConfigs = new Map(kernelNames.map(({ name }) => [name, tf.getKernel(name, 'wasm')]));
 console.log(`fwd+bwd, batch 64 (mean of ${reps}):`);
-console.log(`  cpu:                  ${await step('cpu')}`);
+if (process.argv.includes('--cpu')) console.log(`  cpu:                  ${await step('cpu')}`);
 console.log(`  wasm + our kernels:   ${await step('wasm')}`);
 const ours: number[] = [];
 for (const k of kernelNames) ours.push(await kernelMs(k.name, k.inputs, k.attrs));

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { dataCommand } from './data.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
+import { experimentCommand } from './experiment.js';
 import { explainCommand } from './explain.js';
 import { trainCommand } from './train.js';
 
@@ -11,5 +12,6 @@ export function registerCommands(program: Command): void {
   program.addCommand(dataCommand());
   program.addCommand(trainCommand());
   program.addCommand(evalCommand());
+  program.addCommand(experimentCommand());
   program.addCommand(explainCommand());
 }

@@ -4,7 +4,8 @@
  *
  * Scores are computed block by block on the current tf backend ([Bq, d] × [Bn, d]ᵀ), so memory stays
  * bounded by one block of query rows × the database (Bq × N floats, 256 × 60,000 ≈ 61 MB by default)
- * plus one database block on the backend; the Q × N score matrix never exists. Sparse codes (tf-idf) are
+ * plus the database on the backend (kept there when ≤ 256 MB, else uploaded one block of 16,384 rows at
+ * a time); the Q × N score matrix never exists. Sparse codes (tf-idf) are
  * scored in JS through an inverted index instead (`sparse-scores.ts`). Metric definitions,
  * ties and queries without relevant items: see `metrics.ts` and `ranks.ts`.
  */

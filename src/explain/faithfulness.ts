@@ -143,7 +143,7 @@ export async function pairFaithfulness(model: TrainedModel, a: Objects, b: Objec
   const e = model.explain({ split: a.split, indices: [single(a)] }, { split: b.split, indices: [single(b)] });
   const contributions = regionContributions(e, 'a');
   const order = deletionOrder(contributions);
-  const randomOrder = new Rng(opts.seed ?? 0).shuffle(contributions.map((_, r) => r));
+  const randomOrder = new Rng(opts.seed ?? 0).shuffle(contributions.map((_, r) => r)) as number[];
   const zb = (await model.encode({ split: b.split, indices: [single(b)] })).codes;
   if (a.split.kind === 'image' && !opts.mean) throw new ArgumentError('faithfulness: images need the mean image (meanImage(train))');
   const curve = await scoreVariants(model, a, order, zb, opts.mean ?? null);

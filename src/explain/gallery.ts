@@ -120,7 +120,7 @@ export async function topicGallery(model: TrainedModel, ds: Dataset, opts: Galle
       t.objectsPng = await composeTiles(await Promise.all(top.slice(0, show).map(async (i) => ({ png: await encodePng(splitImage(split, i), scale) }))), { gap: 2 });
     }
     if (model.net.hasAdversarial) {
-      const g = await model.generate(k, { samples: opts.samples ?? 8, seed: (opts.seed ?? 0) + k });
+      const g = await model.generate(k, { samples: ds.domain === 'image' ? (opts.samples ?? 8) : 1, seed: (opts.seed ?? 0) + k });
       if (g.kind === 'image') {
         const size = g.height * g.width * g.channels;
         const count = g.pixels.length / size;
@@ -131,7 +131,7 @@ export async function topicGallery(model: TrainedModel, ds: Dataset, opts: Galle
         );
         t.samplesPng = await composeTiles(tiles, { gap: 2 });
       } else if (vocab) {
-        t.words = topWords(g.probabilities.subarray(0, g.vocabSize), vocab, opts.words ?? 10);
+        t.words = topWords(g.probabilities, vocab, opts.words ?? 10);
       }
     }
     topics.push(t);

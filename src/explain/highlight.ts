@@ -10,6 +10,7 @@ import type { Vocabulary } from '../data/text/vocabulary.js';
 import { ArgumentError } from '../errors.js';
 import type { Explanation } from '../model/types.js';
 import type { Objects, TrainedModel } from '../train/trained-model.js';
+import { escapeHtml } from './html.js';
 import { regionContributions, topTopics } from './regions.js';
 import { topWords } from './words.js';
 
@@ -51,10 +52,6 @@ export function segmentTokens(text: string, vocab: Vocabulary, maxLength: number
     cursor = pos + token.length;
     return { token, start: origin[pos], end: origin[pos + token.length], segment };
   });
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** Background of a shaded word: red for positive, blue for negative, alpha 0.8·|v|/max. */

@@ -2,7 +2,7 @@
  * Pictures as PNG bytes (sharp): raw pixels to PNG with nearest-neighbour enlargement, and labelled strips
  * of tiles (labels drawn as SVG text and composited), used by the heat maps, the gallery and the report.
  */
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import type { ImageSplit } from '../data/types.js';
 
 /** Raw pixels of one image, row-major [height, width, channels], channels 1 (grey) or 3 (RGB). */
@@ -63,7 +63,7 @@ export async function composeTiles(tiles: Tile[], opts: { columns?: number; gap?
   const rows = Math.ceil(tiles.length / columns);
   const width = columns * cellW + (columns + 1) * gap;
   const height = rows * (th + labelH) + (rows + 1) * gap;
-  const layers: sharp.OverlayOptions[] = [];
+  const layers: OverlayOptions[] = [];
   tiles.forEach((t, i) => {
     const left = gap + (i % columns) * (cellW + gap);
     const top = gap + Math.floor(i / columns) * (th + labelH + gap);

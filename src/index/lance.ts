@@ -3,13 +3,23 @@
  * searched by dot product, with an IVF_PQ index for large databases (refined with the stored vectors, so
  * returned scores are exact). Opening only reads, so several processes can serve one index at once.
  */
-import * as lancedb from '@lancedb/lancedb';
-import { Table as ArrowTable, FixedSizeList, Field, Float32, makeData, makeVector, Utf8, vectorFromArray } from 'apache-arrow';
+import type * as LanceDB from '@lancedb/lancedb';
+import { createRequire } from 'node:module';
 import { ModelError } from '../errors.js';
 import type { Hit, SearchBackend } from './backend.js';
 import { contributions, steer, weightVector, type CodeLayout, type TopicWeights } from './topics.js';
 
 export const LANCE_TABLE = 'codes';
+
+const require = createRequire(import.meta.url);
+// LanceDB logs routine notices ("No existing dataset…, it will be created") as warnings; its logger reads
+// LANCEDB_LOG once, when the module loads.
+process.env.LANCEDB_LOG ??= 'error';
+const lancedb = require('@lancedb/lancedb') as typeof LanceDB;
+// LanceDB is a CommonJS module that checks `instanceof` against its own copy of apache-arrow: tables built
+// with the ESM build fail those checks, so the arrow classes come from the CommonJS build too.
+const { Field, FixedSizeList, Float32, Int32, RecordBatch, Schema, Struct, Table: ArrowTable, Utf8, makeData, vectorFromArray } =
+  require('apache-arrow') as typeof import('apache-arrow');
 
 /** The ANN index of a LanceDB table; `none` searches all rows (exact, fine for small databases). */
 export type AnnSpec = { type: 'none' } | { type: 'ivf_pq'; partitions: number; subVectors: number };
@@ -42,18 +52,20 @@ export async function writeLanceTable(
   const { codes, labels, dim } = data;
   const n = labels.length;
   const db = await lancedb.connect(dir);
-  let table: lancedb.Table | null = null;
+  let table: LanceDB.Table | null = null;
+  const vectorType = new FixedSizeList(dim, new Field('item', new Float32(), true));
+  const schema = new Schema([new Field('id', new Utf8(), false), new Field('row', new Int32(), false), new Field('label', new Int32(), false), new Field('vector', vectorType, false)]);
   for (let start = 0; start < n || (start === 0 && n === 0); start += WRITE_CHUNK) {
     const end = Math.min(n, start + WRITE_CHUNK);
     const m = end - start;
     const child = makeData({ type: new Float32(), length: m * dim, data: codes.subarray(start * dim, end * dim) });
-    const vectors = makeData({ type: new FixedSizeList(dim, new Field('item', new Float32(), true)), length: m, nullCount: 0, child });
-    const batch = new ArrowTable({
-      id: vectorFromArray(Array.from({ length: m }, (_, i) => data.ids(start + i)), new Utf8()),
-      row: makeVector(Int32Array.from({ length: m }, (_, i) => start + i)),
-      label: makeVector(labels.subarray(start, end)),
-      vector: makeVector(vectors),
-    });
+    const columns = [
+      vectorFromArray(Array.from({ length: m }, (_, i) => data.ids(start + i)), new Utf8()).data[0],
+      makeData({ type: new Int32(), length: m, data: Int32Array.from({ length: m }, (_, i) => start + i) }),
+      makeData({ type: new Int32(), length: m, data: labels.subarray(start, end) }),
+      makeData({ type: vectorType, length: m, nullCount: 0, child }),
+    ];
+    const batch = new ArrowTable(schema, [new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: m, nullCount: 0, children: columns }))]);
     if (table) await table.add(batch);
     else table = await db.createTable(LANCE_TABLE, batch, { mode: 'overwrite' });
     onProgress?.(end, n);
@@ -73,8 +85,8 @@ export class LanceBackend implements SearchBackend {
   private readonly dim: number;
 
   private constructor(
-    private readonly db: lancedb.Connection,
-    private readonly table: lancedb.Table,
+    private readonly db: LanceDB.Connection,
+    private readonly table: LanceDB.Table,
     readonly size: number,
     readonly layout: CodeLayout,
     private readonly options: Required<AnnSearchOptions>,
@@ -104,7 +116,7 @@ export class LanceBackend implements SearchBackend {
         .distanceType('dot')
         .nprobes(this.options.nprobes)
         .refineFactor(this.options.refineFactor)
-        .select(['id', 'row', 'label', 'vector'])
+        .select(['id', 'row', 'label', 'vector', '_distance'])
         .limit(k)
         .toArray();
       const hits = rows.map((r: { id: string; row: number; label: number; vector: { toArray(): Float32Array } }) => {

@@ -110,7 +110,7 @@ export function jointLoss(
   const zero = tf.scalar(0);
   const sim = similarityLoss(fwd.codes, labels, deviance);
   const topics = model.config.variant !== 'no-topics';
-  const div = topics ? topicDiversityLoss(model.topics as tf.Tensor as tf.Tensor2D) : zero;
+  const div = topics ? topicDiversityLoss(model.topics as tf.Tensor2D) : zero;
   const bal = topics ? topicBalanceLoss(fwd.theta) : zero;
   let rec = zero;
   let g = zero;

@@ -214,9 +214,10 @@ describe('JointTrainer on wasm', () => {
     trainer.step(x, labels); // move on, so the restore has something to undo
 
     model.setWeights(weights);
-    const restored = new JointTrainer(model, TRAIN, new Rng(0));
+    const resumedRng = new Rng(0);
+    resumedRng.setState(rngState);
+    const restored = new JointTrainer(model, TRAIN, resumedRng);
     toDispose.push(restored);
-    restored['rng'].setState(rngState);
     await restored.setState(state);
     const got = restored.step(x, labels);
     expect(got).toEqual(want);

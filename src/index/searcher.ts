@@ -1,0 +1,139 @@
+/**
+ * A search index with what queries and explanations need: the backend over the stored codes, and — loaded
+ * on first use — the model (its fingerprint must equal the one the index was built with) and the dataset
+ * the ids point into. The CLI `search` and the HTTP service both use it.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseRef, formatRef } from '../data/refs.js';
+import { loadDataset } from '../data/registry.js';
+import type { Dataset, Split } from '../data/types.js';
+import { ArgumentError, ModelError } from '../errors.js';
+import type { Explanation } from '../model/types.js';
+import { TrainedModel, loadModel, type Objects } from '../train/trained-model.js';
+import type { Hit, SearchBackend } from './backend.js';
+import { ExactBackend } from './exact.js';
+import { LanceBackend, type AnnSearchOptions } from './lance.js';
+import { INDEX_FILES, readArrayFile, readIndexManifest, type IndexManifest } from './manifest.js';
+import { imageQuery, textQuery } from './query.js';
+import type { TopicWeights } from './topics.js';
+
+export type BackendChoice = 'auto' | 'exact' | 'lance';
+
+export interface OpenSearcherOptions {
+  /** `auto` (default): LanceDB when the index has an ANN index, else exact. */
+  backend?: BackendChoice;
+  /** Model directory (default: the one the index was built with). */
+  model?: string;
+  ann?: AnnSearchOptions;
+}
+
+/** A query: an object by id (`split:index`), an encoded image file, or a document. */
+export type QueryInput = { id: string } | { image: Uint8Array } | { text: string };
+
+export interface Query {
+  code: Float32Array; // [dim]
+  /** The query object itself (for explanations). */
+  objects: Objects;
+}
+
+/** Refuses a model whose weights differ from the ones the index was built with. */
+export function checkFingerprint(index: IndexManifest, modelDir: string, fingerprint: string): void {
+  if (fingerprint !== index.model.fingerprint) {
+    throw new ModelError(
+      `${modelDir}: model fingerprint ${fingerprint.slice(0, 12)}… differs from the one the index was built with (${index.model.fingerprint.slice(0, 12)}…, ${index.model.dir}); rebuild the index or pass that model`,
+    );
+  }
+}
+
+export class Searcher {
+  private modelPromise: Promise<TrainedModel> | null = null;
+  private datasetPromise: Promise<Dataset> | null = null;
+
+  private constructor(
+    readonly dir: string,
+    readonly manifest: IndexManifest,
+    readonly backend: SearchBackend,
+    readonly modelDir: string,
+    /** θ [n, K] of the database, when the model has topics. */
+    readonly theta: Float32Array | null,
+  ) {}
+
+  static async open(dir: string, opts: OpenSearcherOptions = {}): Promise<Searcher> {
+    const manifest = await readIndexManifest(dir);
+    const modelDir = opts.model ?? manifest.model.dir;
+    if (opts.model) checkFingerprint(manifest, modelDir, (await TrainedModel.readManifest(modelDir)).fingerprint);
+    const choice = opts.backend ?? 'auto';
+    const layout = manifest.layout;
+    const useLance = choice === 'lance' || (choice === 'auto' && manifest.ann.type !== 'none');
+    let backend: SearchBackend;
+    if (useLance) {
+      backend = await LanceBackend.open(path.join(dir, INDEX_FILES.lance), layout, opts.ann);
+    } else {
+      const codes = await readArrayFile(path.join(dir, INDEX_FILES.codes), Float32Array, manifest.n * manifest.dim);
+      const labels = await readArrayFile(path.join(dir, INDEX_FILES.labels), Int32Array, manifest.n);
+      backend = new ExactBackend(codes, labels, (row) => formatRef(manifest.split, row), layout);
+    }
+    const thetaFile = path.join(dir, INDEX_FILES.theta);
+    const theta = manifest.hasTheta && existsSync(thetaFile) ? await readArrayFile(thetaFile, Float32Array, manifest.n * layout.topics) : null;
+    return new Searcher(dir, manifest, backend, modelDir, theta);
+  }
+
+  /** The model, loaded once and checked against the index. */
+  model(): Promise<TrainedModel> {
+    this.modelPromise ??= (async () => {
+      const manifest = await TrainedModel.readManifest(this.modelDir);
+      checkFingerprint(this.manifest, this.modelDir, manifest.fingerprint);
+      return loadModel(this.modelDir);
+    })();
+    return this.modelPromise;
+  }
+
+  /** The dataset the ids point into, loaded once. */
+  dataset(): Promise<Dataset> {
+    this.datasetPromise ??= loadDataset(this.manifest.dataset.spec);
+    return this.datasetPromise;
+  }
+
+  /** The object an id names, or null when the dataset has no such object (a malformed id throws). */
+  async lookup(id: string, what = 'id'): Promise<Objects | null> {
+    const ref = parseRef(id, what);
+    const ds = await this.dataset();
+    const split: Split = ds[ref.split];
+    return ref.index < split.n ? { split, indices: [ref.index] } : null;
+  }
+
+  /** The stored row of an id, when the object is in the index. */
+  rowOf(id: string): number | null {
+    const ref = parseRef(id);
+    return ref.split === this.manifest.split && ref.index < this.manifest.n ? ref.index : null;
+  }
+
+  async query(q: QueryInput): Promise<Query> {
+    if ('id' in q) {
+      const objects = await this.lookup(q.id);
+      if (!objects) throw new ArgumentError(`id: ${q.id} is not an object of ${this.manifest.dataset.spec}`);
+      const row = this.rowOf(q.id);
+      const code = row !== null ? await this.backend.codes([row]) : (await (await this.model()).encode(objects)).codes;
+      return { code, objects };
+    }
+    const model = await this.model();
+    const split = 'image' in q ? await imageQuery(q.image, model.preprocessor.input) : textQuery(q.text, model.preprocessor.vocabulary);
+    return { code: (await model.encode({ split })).codes, objects: { split } };
+  }
+
+  async search(code: Float32Array, k: number, topicWeights?: TopicWeights): Promise<Hit[]> {
+    if (!Number.isInteger(k) || k < 1) throw new ArgumentError(`k: must be a positive integer, got ${k}`);
+    return (await this.backend.search(code, Math.min(k, this.backend.size), topicWeights))[0];
+  }
+
+  async explain(a: Objects, b: Objects): Promise<Explanation> {
+    return (await this.model()).explain(a, b);
+  }
+
+  async close(): Promise<void> {
+    await this.backend.close();
+    if (this.modelPromise) (await this.modelPromise.catch(() => null))?.dispose();
+  }
+}
+

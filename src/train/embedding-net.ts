@@ -1,0 +1,71 @@
+/**
+ * The network of the learned baselines (issue 5: "the same encoder"): SADSL's encoder E (model spec §1,
+ * `ImageEncoder` / `TextEncoder`, same config) followed by mean pooling over the real regions and L2
+ * normalisation, g = ḡ / (‖ḡ‖ + ε) ∈ R^d. No self-attention and no topics: those are what SADSL adds.
+ * The similarity is ⟨g(x), g(y)⟩ (cosine).
+ */
+import type { ModelConfig } from '../config.js';
+import { Rng } from '../engine/random.js';
+import * as tf from '../engine/tf.js';
+import { ArgumentError } from '../errors.js';
+import { ImageEncoder } from '../model/encoder-image.js';
+import { TextEncoder } from '../model/encoder-text.js';
+import { ParamStore } from '../model/params.js';
+import type { InputSpec, ModelInputs } from '../model/types.js';
+
+export class EmbeddingNet {
+  /** Embedding size d. */
+  readonly dim: number;
+  readonly store: ParamStore;
+  private readonly imageEncoder: ImageEncoder | null = null;
+  private readonly textEncoder: TextEncoder | null = null;
+
+  /** Weights drawn from `Rng(seed)`, initialised as SADSL's encoder. */
+  constructor(
+    readonly config: ModelConfig,
+    readonly input: InputSpec,
+    seed: number,
+  ) {
+    this.store = new ParamStore(new Rng(seed));
+    this.dim = config.d;
+    if (input.domain === 'image') {
+      const [c1, c2, c3] = config.imageChannels;
+      if (c3 !== config.d) throw new ArgumentError(`imageChannels[2] (${c3}) must equal d (${config.d})`);
+      this.imageEncoder = new ImageEncoder(this.store, 'enc', { ...input, convChannels: [c1, c2, c3] });
+    } else {
+      this.textEncoder = new TextEncoder(this.store, 'enc', {
+        vocabSize: input.vocabSize,
+        maxLength: input.maxLength,
+        dim: config.d,
+        kernel: config.docKernel,
+        window: config.docWindow,
+      });
+    }
+  }
+
+  /** Unit-norm embeddings g [B, d]; training = true uses and updates BatchNorm batch statistics. */
+  embed(x: ModelInputs, training: boolean): tf.Tensor2D {
+    if (x.domain !== this.input.domain) throw new ArgumentError(`network expects ${this.input.domain} inputs, got ${x.domain}`);
+    return tf.tidy(() => {
+      let pooled: tf.Tensor2D;
+      if (x.domain === 'image') {
+        pooled = tf.mean(this.imageEncoder!.apply(x.images, training), 1) as tf.Tensor2D; // [B, d]
+      } else {
+        const { features, regionMask } = this.textEncoder!.apply(x.ids, x.mask); // [B, R, d], [B, R]
+        const sum = tf.sum(tf.mul(features, regionMask.expandDims(2)), 1); // [B, d]
+        pooled = tf.div(sum, tf.sum(regionMask, 1, true)) as tf.Tensor2D; // [B, d]; segment 0 is always real
+      }
+      const norm = tf.norm(pooled, 'euclidean', 1, true); // [B, 1]
+      return tf.div(pooled, tf.add(norm, this.config.eps)) as tf.Tensor2D; // [B, d]
+    });
+  }
+
+  /** Trainable variables (the encoder's; BatchNorm running statistics are not). */
+  trainable(): tf.Variable[] {
+    return this.store.trainable(['enc.']);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The training loop of the learned baselines (issue 5): the same sampler and budget as SADSL's (spec §5:
+ * P×M class-balanced batches, one epoch = floor(n / (P·M)) steps, Adam lr 1e-3, β1 0.9, β2 0.999, ε 1e-8),
+ * one loss on the embeddings of `EmbeddingNet`. No validation, checkpoints or logs: the experiment trains
+ * every method once and evaluates it afterwards.
+ */
+import type { Split } from '../data/types.js';
+import { ClassBalancedSampler } from '../data/sampler.js';
+import * as tf from '../engine/tf.js';
+import { disposeInputs } from '../model/inputs.js';
+import type { EmbeddingNet } from './embedding-net.js';
+import type { Preprocessor } from './preprocess.js';
+
+/** What a baseline minimises. */
+export interface MetricObjective {
+  /** Trainable variables besides the network's (e.g. a classifier head). */
+  variables: tf.Variable[];
+  /** The loss of a batch of embeddings [B, d] with labels [B]; called on the gradient tape. */
+  loss(embeddings: tf.Tensor2D, labels: Int32Array): tf.Scalar;
+}
+
+export interface MetricTrainOptions {
+  epochs: number;
+  /** Cap on steps (for smoke runs). */
+  maxSteps?: number;
+  seed: number;
+  P?: number;
+  M?: number;
+  lr?: number;
+  onStep?: (step: number, totalSteps: number, loss: number) => void;
+}
+
+export interface MetricTrainResult {
+  steps: number;
+  stepsPerEpoch: number;
+  /** Mean loss of the last epoch's steps (or of all steps when fewer). */
+  lastLoss: number;
+}
+
+/** Trains `net` (and the objective's variables) on the objects of `split` with their labels. */
+export async function trainMetric(
+  net: EmbeddingNet,
+  pre: Preprocessor,
+  split: Split,
+  objective: MetricObjective,
+  opts: MetricTrainOptions,
+): Promise<MetricTrainResult> {
+  const sampler = new ClassBalancedSampler(split.labels, { P: opts.P ?? 8, M: opts.M ?? 8, seed: opts.seed });
+  const stepsPerEpoch = sampler.batchesPerEpoch;
+  const totalSteps = Math.max(1, Math.min(opts.maxSteps ?? Infinity, Math.round(opts.epochs * stepsPerEpoch)));
+  const vars = [...net.trainable(), ...objective.variables];
+  const optimizer = tf.train.adam(opts.lr ?? 1e-3, 0.9, 0.999, 1e-8);
+  const recent: number[] = [];
+  try {
+    for (let step = 1; step <= totalSteps; step++) {
+      const batch = sampler.next();
+      const labels = Int32Array.from(batch, (i) => split.labels[i]);
+      const x = pre.inputs(split, batch);
+      const { value, grads } = tf.variableGrads(() => objective.loss(net.embed(x, true), labels), vars);
+      disposeInputs(x);
+      // Adam keys its moments by position: pass the variables in their fixed order, skipping unreached ones.
+      optimizer.applyGradients(vars.filter((v) => grads[v.name]).map((v) => ({ name: v.name, tensor: grads[v.name] })));
+      const loss = (await value.data())[0];
+      tf.dispose([value, ...Object.values(grads)]);
+      recent.push(loss);
+      if (recent.length > stepsPerEpoch) recent.shift();
+      opts.onStep?.(step, totalSteps, loss);
+      // Let progress output and other tasks run between steps.
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { steps: totalSteps, stepsPerEpoch, lastLoss: recent.reduce((s, v) => s + v, 0) / recent.length };
+}
