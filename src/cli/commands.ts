@@ -5,6 +5,9 @@ import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
 import { experimentCommand } from './experiment.js';
 import { explainCommand } from './explain.js';
+import { indexCommand } from './index-cmd.js';
+import { searchCommand } from './search.js';
+import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
 export function registerCommands(program: Command): void {
@@ -14,4 +17,7 @@ export function registerCommands(program: Command): void {
   program.addCommand(evalCommand());
   program.addCommand(experimentCommand());
   program.addCommand(explainCommand());
+  program.addCommand(indexCommand());
+  program.addCommand(searchCommand());
+  program.addCommand(serveCommand());
 }

@@ -21,7 +21,7 @@ export function prChartSpec(methods: Record<string, { pr: number[] }>, title: st
     encoding: {
       x: { field: 'recall', type: 'quantitative', title: 'recall', scale: { domain: [0, 1] } },
       y: { field: 'precision', type: 'quantitative', title: 'interpolated precision', scale: { domain: [0, 1] } },
-      color: { field: 'method', type: 'nominal', sort: Object.keys(methods), title: 'method' },
+      color: { field: 'method', type: 'nominal', sort: Object.keys(methods), title: 'method', legend: { labelLimit: 400 } },
     },
   };
 }

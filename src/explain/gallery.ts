@@ -6,6 +6,7 @@
 import type { Dataset, ImageSplit, TextSplit } from '../data/types.js';
 import { formatRef } from '../data/refs.js';
 import { ArgumentError } from '../errors.js';
+import type { DenseCodes } from '../eval/method.js';
 import type { TrainedModel } from '../train/trained-model.js';
 import { composeTiles, encodePng, splitImage } from './png.js';
 import { firstWords, topWords } from './words.js';
@@ -77,6 +78,8 @@ export interface GalleryOptions {
   purityTop?: number;
   /** Encode only the first `maxObjects` training objects (default all). */
   maxObjects?: number;
+  /** Codes of the first n training objects, already encoded (reused instead of encoding again). */
+  codes?: DenseCodes;
   /** Words per topic for documents (default 10). */
   words?: number;
   /** Enlargement of image tiles (default 2). */
@@ -88,11 +91,11 @@ export interface GalleryOptions {
 /** The topic gallery of a model over the training split of `ds`. */
 export async function topicGallery(model: TrainedModel, ds: Dataset, opts: GalleryOptions = {}): Promise<Gallery> {
   if (model.config.variant === 'no-topics') throw new ArgumentError('the gallery needs topics (this model is variant no-topics)');
-  const n = Math.min(ds.train.n, opts.maxObjects ?? ds.train.n);
-  const indices = Int32Array.from({ length: n }, (_, i) => i);
-  const codes = await model.encode({ split: ds.train, indices }, { onProgress: opts.onProgress });
-  const theta = codes.theta!.values;
-  const K = codes.theta!.K;
+  const codes = opts.codes ?? (await model.encode({ split: ds.train, indices: Int32Array.from({ length: Math.min(ds.train.n, opts.maxObjects ?? ds.train.n) }, (_, i) => i) }, { onProgress: opts.onProgress }));
+  if (!codes.theta) throw new ArgumentError('the gallery needs topic strengths θ');
+  const n = codes.theta.values.length / codes.theta.K;
+  const theta = codes.theta.values;
+  const K = codes.theta.K;
   const purityTop = opts.purityTop ?? 100;
   const show = opts.show ?? 8;
   const scale = opts.scale ?? 2;

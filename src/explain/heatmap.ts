@@ -107,9 +107,9 @@ export async function pairHeatmaps(model: TrainedModel, a: Objects, b: Objects, 
   const ra = await Promise.all(maps.a.map((v) => render(imgA, v)));
   const rb = await Promise.all(maps.b.map((v) => render(imgB, v)));
   const fmt = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
-  const heads = [[`s(a,b) = ${e.score.toFixed(3)}`], ...top.map((t) => [`topic ${t.topic}`, fmt(t.contribution)])];
+  const heads = [[`s(a,b) = ${e.score.toFixed(3)}`, 'a (all topics)'], ...top.map((t) => [`topic ${t.topic}`, fmt(t.contribution)])];
   const strip = await composeTiles(
-    [...ra.map((m, i) => ({ png: m.png, label: [...heads[i], i === 0 ? 'a' : ''] })), ...rb.map((m, i) => ({ png: m.png, label: i === 0 ? ['b'] : [] }))],
+    [...ra.map((m, i) => ({ png: m.png, label: heads[i] })), ...rb.map((m, i) => ({ png: m.png, label: i === 0 ? ['b (all topics)'] : [] }))],
     { columns: top.length + 1 },
   );
   return {

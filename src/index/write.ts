@@ -17,8 +17,8 @@ export interface IndexData {
 }
 
 export interface WriteIndexOptions {
-  /** The ANN index: `auto` = IVF_PQ from 10,000 codes up (default). */
-  ann?: 'auto' | AnnSpec;
+  /** The ANN index: `auto` = IVF_PQ from 10,000 codes up (default), `ivf_pq` = IVF_PQ sized for the codes. */
+  ann?: 'auto' | 'ivf_pq' | AnnSpec;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -29,7 +29,7 @@ async function writeArray(file: string, a: Float32Array | Int32Array): Promise<v
 export async function writeIndex(dir: string, data: IndexData, opts: WriteIndexOptions = {}): Promise<IndexManifest> {
   const n = data.labels.length;
   const dim = data.layout.topics * data.layout.blockDim;
-  const ann = !opts.ann || opts.ann === 'auto' ? defaultAnn(n, dim) : opts.ann;
+  const ann = !opts.ann || opts.ann === 'auto' ? defaultAnn(n, dim) : opts.ann === 'ivf_pq' ? defaultAnn(n, dim, 0) : opts.ann;
   await fs.mkdir(dir, { recursive: true });
   await writeArray(path.join(dir, INDEX_FILES.codes), data.codes);
   await writeArray(path.join(dir, INDEX_FILES.labels), data.labels);

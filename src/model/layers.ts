@@ -193,18 +193,46 @@ export class BatchNorm {
   apply(x: tf.Tensor, training: boolean): tf.Tensor {
     const eps = this.args.eps ?? 1e-5;
     if (!training) return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, eps);
+    return this.trainingNorm(x, this.weight, this.bias);
+  }
+
+  /**
+   * Training mode with its gradient in closed form: tfjs differentiates batchNorm and the moments that feed
+   * it separately, a long chain of broadcasts, tiles and reductions over the activation. With x̂ = (x − μ) r,
+   * r = 1/√(σ² + ε) and means over the N = B·H·W positions:
+   *   ∂β = Σ dy,  ∂γ = Σ dy x̂,  ∂x = γ r (dy − mean(dy) − x̂ mean(dy x̂)).
+   */
+  private readonly trainingNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, gamma, beta] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const eps = this.args.eps ?? 1e-5;
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const { mean, variance } = tf.moments(x, axes); // [C] each
     const n = x.size / this.args.channels;
     const m = this.args.momentum ?? 0.1;
-    // The update is off the loss path, so a gradient tape that records it never differentiates it.
+    // The update is off the loss path (and a custom gradient's forward pass is never differentiated).
     tf.tidy(() => {
       this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
       const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
     });
-    return tf.batchNorm(x, mean, variance, this.bias, this.weight, eps);
-  }
+    save([x, mean, variance, gamma]);
+    const value = tf.batchNorm(x, mean, variance, beta, gamma, eps);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [xs, mu, v, g] = saved;
+      const r = tf.rsqrt(tf.add(v, eps)); // [C]
+      const xc = tf.sub(xs, mu); // [..., C]
+      const sumDy = tf.sum(dy, axes); // [C]
+      const sumDyXhat = tf.mul(tf.sum(tf.mul(dy, xc), axes), r); // [C]
+      const a = tf.mul(g, r); // [C]
+      // ∂x = dy·a + (x − μ)·k + b with k = −a r mean(dy x̂), b = −a mean(dy): per-channel vectors, two passes.
+      const k = tf.neg(tf.mul(a, tf.mul(r, tf.div(sumDyXhat, n)))); // [C]
+      const b = tf.neg(tf.mul(a, tf.div(sumDy, n))); // [C]
+      const dx = tf.add(tf.add(tf.mul(dy, a), tf.mul(xc, k)), b); // [..., C]
+      return [dx, sumDyXhat, sumDy];
+    };
+    return { value, gradFunc };
+  });
 
   /** Back to the initial running statistics (mean 0, variance 1). */
   resetRunningStats(): void {

@@ -84,7 +84,7 @@ beforeAll(async () => {
 describe('registerWasmKernels', () => {
   it('registers the kernels once and keeps them on repeated calls', () => {
     const names = registerWasmKernels();
-    expect(names).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul']));
+    expect(names).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'UnsortedSegmentSum']));
     const funcs = names.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc);
     expect(registerWasmKernels()).toEqual(names);
     expect(names.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc)).toEqual(funcs);
@@ -146,6 +146,99 @@ describe('Tile matches cpu', () => {
       expect(await compare(f)).toBe(0);
     });
   }
+});
+
+describe('BatchMatMul batches and the a·bᵀ product with a large b match cpu', () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[3, 4, 5], [3, 5, 2], false, false],
+    [[1, 4, 5], [3, 5, 2], false, false],
+    [[2, 3, 4, 5], [5, 2], false, false],
+    [[3, 4, 5], [3, 2, 5], false, true],
+    [[3, 5, 4], [3, 5, 2], true, false],
+    [[3, 40], [50, 40], false, true],
+    [[1, 2, 40], [1, 50, 40], false, true],
+  ];
+  for (const [as, bs, ta, tb] of cases) {
+    it(`a ${as}${ta ? 'ᵀ' : ''} · b ${bs}${tb ? 'ᵀ' : ''}`, async () => {
+      const a = rng.normalArray(size(as));
+      const b = rng.normalArray(size(bs));
+      expect(await compare(() => tf.matMul(tf.tensor(a, as), tf.tensor(b, bs), ta, tb))).toBeLessThanOrEqual(1e-4);
+    });
+  }
+});
+
+describe('UnsortedSegmentSum matches cpu', () => {
+  it('sums rows by segment, drops out-of-range ids, leaves empty segments zero', async () => {
+    const x = rng.normalArray(6 * 2 * 3);
+    const ids = [0, 3, 3, -1, 5, 0];
+    const f = () => tf.unsortedSegmentSum(tf.tensor3d(x, [6, 2, 3]), tf.tensor1d(ids, 'int32'), 5);
+    expect(await compare(f)).toBe(0);
+    const out = await on('wasm', f);
+    expect(Array.from(out[0].slice(6, 12))).toEqual([0, 0, 0, 0, 0, 0]); // segment 1: no rows
+  });
+
+  it('is the gradient of an embedding lookup', async () => {
+    const table = rng.normalArray(7 * 4);
+    const ids = [[1, 2, 2], [0, 6, 1]];
+    const f = () => tf.grads((w: tf.Tensor) => tf.gather(w, tf.tensor2d(ids, [2, 3], 'int32')).square().sum())([tf.tensor2d(table, [7, 4])]);
+    expect(await compare(f)).toBeLessThanOrEqual(1e-6);
+  });
+});
+
+describe('Sum, Mean, Pow, Equal, GatherV2 and Identity match cpu', () => {
+  const x = rng.normalArray(3 * 4 * 5 * 6);
+  const t = () => tf.tensor4d(x, [3, 4, 5, 6]);
+  it('Sum / Mean over leading axes (ours) and other axes (stock), with and without keepDims', async () => {
+    for (const axes of [[0, 1, 2], [0], [0, 1], [1, 2], [3], [0, 1, 2, 3]]) {
+      for (const keepDims of [false, true]) {
+        const f = () => [tf.sum(t(), axes, keepDims), tf.mean(t(), axes, keepDims)];
+        const wasm = await on('wasm', f);
+        const cpu = await on('cpu', f);
+        expect(relError(wasm, cpu), `axes ${axes} keepDims ${keepDims}`).toBeLessThanOrEqual(1e-5);
+        const shapes = tf.tidy(() => f().map((r) => r.shape));
+        expect(shapes[0]).toEqual(tf.tidy(() => tf.ones([3, 4, 5, 6]).sum(axes, keepDims).shape));
+      }
+    }
+  });
+
+  it('Pow with exponents 2 and 1 (ours) and 3 (stock)', async () => {
+    for (const e of [2, 1, 3]) expect(await compare(() => tf.pow(t(), tf.scalar(e)))).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('Equal with broadcasting', async () => {
+    const a = Array.from(rng.normalArray(2 * 3 * 4 * 5), (v) => Math.round(v));
+    const b = Array.from(rng.normalArray(2 * 3 * 5), (v) => Math.round(v));
+    const cases: [number[], number[], number[], number[]][] = [
+      [a, [2, 3, 4, 5], b, [2, 3, 1, 5]],
+      [b, [2, 3, 1, 5], a, [2, 3, 4, 5]],
+      [a.slice(0, 12), [4, 3], b.slice(0, 3), [3]],
+      [a.slice(0, 4), [4, 1], b.slice(0, 3), [1, 3]],
+      [a.slice(0, 6), [6], [0], []],
+    ];
+    for (const [av, as, bv, bs] of cases) {
+      for (const dtype of ['float32', 'int32'] as const) {
+        const f = () => tf.equal(tf.tensor(av, as, dtype), tf.tensor(bv, bs, dtype)).cast('float32');
+        expect(await compare(f), `${as} vs ${bs} ${dtype}`).toBe(0);
+      }
+    }
+  });
+
+  it('GatherV2 along axis 0 (ours) and axis 1 (stock)', async () => {
+    const ids = [[3, 0, 2], [2, 2, 1]];
+    for (const axis of [0, 1]) {
+      const f = () => tf.gather(tf.tensor3d(x.slice(0, 5 * 4 * 6), [5, 4, 6]), tf.tensor2d(ids, [2, 3], 'int32'), axis);
+      expect(await compare(f), `axis ${axis}`).toBe(0);
+    }
+  });
+
+  it('Identity shares the buffer and outlives its input', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.clone(a);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    b.dispose();
+  });
 });
 
 describe('gradients through tf.grads match cpu', () => {

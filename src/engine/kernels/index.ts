@@ -6,14 +6,27 @@ import * as tf from '../tf.js';
 import { batchMatMul } from './batch-mat-mul.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
+import { equal } from './equal.js';
+import { gatherV2 } from './gather.js';
+import { identity } from './identity.js';
+import { pow } from './pow.js';
+import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
+import { unsortedSegmentSum } from './unsorted-segment-sum.js';
 import { registerWasmKernel } from './wasm.js';
 
 const KERNELS: [string, tf.KernelFunc][] = [
-  [tf.Conv2DBackpropFilter, conv2DBackpropFilter as tf.KernelFunc],
-  [tf.Conv2DBackpropInput, conv2DBackpropInput as tf.KernelFunc],
-  [tf.BatchMatMul, batchMatMul as tf.KernelFunc],
-  [tf.Tile, tile as tf.KernelFunc],
+  [tf.Conv2DBackpropFilter, conv2DBackpropFilter],
+  [tf.Conv2DBackpropInput, conv2DBackpropInput],
+  [tf.BatchMatMul, batchMatMul],
+  [tf.Tile, tile],
+  [tf.UnsortedSegmentSum, unsortedSegmentSum],
+  [tf.Identity, identity],
+  [tf.Sum, sum],
+  [tf.Mean, mean],
+  [tf.Pow, pow],
+  [tf.Equal, equal],
+  [tf.GatherV2, gatherV2],
 ];
 
 /** Registers this project's wasm kernels (idempotent) and returns their names. */

@@ -4,6 +4,8 @@
  * Kernels here work on backend data, not engine tensors, so nothing is tracked by `tf.tidy`: every
  * intermediate must go through `release`.
  */
+// Imported for its side effect too: the stock wasm kernels must be registered before ours replace them.
+import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '../tf.js';
 

@@ -54,12 +54,19 @@ export function tripletLoss(
   return tf.tidy(() => {
     const B = labels.length;
     const dist = distance(embeddings); // [B, B]
-    // Mining is a selection (no gradient): done on the values, then the chosen distances are gathered.
+    // Mining is a selection (no gradient), done on the values; the chosen distances are then picked with
+    // one-hot weights and a batched matmul (gather's gradient, UnsortedSegmentSum, is slow or missing on
+    // some backends).
     const t = semiHardTriplets(dist.dataSync(), labels);
     if (t.anchors.length === 0) return tf.mul(tf.sum(dist), 0) as tf.Scalar;
-    const flat = dist.reshape([B * B]); // [B·B]
-    const dap = tf.gather(flat, Int32Array.from(t.anchors, (a, i) => a * B + t.positives[i])); // [T]
-    const dan = tf.gather(flat, Int32Array.from(t.anchors, (a, i) => a * B + t.negatives[i])); // [T]
-    return tf.mean(tf.relu(tf.add(tf.sub(dap, dan), opts.margin))) as tf.Scalar;
+    const pairs = new Float32Array(B * B); // [B, B] 1 at every mined (a, p)
+    const pick = new Float32Array(B * B * B); // [B, B, B] 1 at (a, p, n)
+    t.anchors.forEach((a, i) => {
+      pairs[a * B + t.positives[i]] = 1;
+      pick[(a * B + t.positives[i]) * B + t.negatives[i]] = 1;
+    });
+    const dan = tf.matMul(tf.tensor3d(pick, [B, B, B]), dist.expandDims(2)).reshape([B, B]); // [B, B] D_an per (a, p)
+    const losses = tf.relu(tf.add(tf.sub(dist, dan), opts.margin)); // [B, B]
+    return tf.div(tf.sum(tf.mul(losses, tf.tensor2d(pairs, [B, B]))), t.anchors.length) as tf.Scalar;
   });
 }

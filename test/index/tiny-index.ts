@@ -1,0 +1,26 @@
+/** A tiny trained model (a few seconds on wasm) and its index, shared by the index and serve tests. */
+import path from 'node:path';
+import { buildIndex } from '../../src/index/build.js';
+import type { IndexManifest } from '../../src/index/manifest.js';
+import type { WriteIndexOptions } from '../../src/index/write.js';
+import { train } from '../../src/train/train.js';
+
+export interface TinyIndex {
+  modelDir: string;
+  indexDir: string;
+  manifest: IndexManifest;
+}
+
+/** Trains on sample-images (or sample-text) into `dir/run` and indexes its train split into `dir/index`. */
+export async function tinyIndex(dir: string, domain: 'image' | 'text' = 'image', ann: WriteIndexOptions['ann'] = { type: 'none' }): Promise<TinyIndex> {
+  const runDir = path.join(dir, 'run');
+  const r =
+    domain === 'image'
+      ? await train({ dataset: 'sample-images', out: runDir, train: { maxSteps: 3, validationSize: 0 }, model: { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 } })
+      : await train({ dataset: 'sample-text', out: runDir, train: { maxSteps: 3, validationSize: 0 }, model: { vocabSize: 500, maxLength: 64, d: 16, K: 4, docHidden: 32 } });
+  r.model.dispose();
+  const modelDir = path.join(runDir, 'model');
+  const indexDir = path.join(dir, 'index');
+  const manifest = await buildIndex({ model: modelDir, out: indexDir, ann });
+  return { modelDir, indexDir, manifest };
+}
