@@ -70,7 +70,7 @@ export { EmbeddingNet } from './train/embedding-net.js';
 export { trainMetric } from './train/metric-trainer.js';
 export type { MetricObjective, MetricTrainOptions, MetricTrainResult } from './train/metric-trainer.js';
 export { methodsFor, createMethod } from './eval/methods/index.js';
-export type { MethodOptions, DisposableMethod } from './eval/methods/index.js';
+export type { MethodOptions } from './eval/methods/index.js';
 export { LearnedMethod, LEARNED_IDS } from './eval/methods/learned.js';
 export type { LearnedId, LearnedOptions } from './eval/methods/learned.js';
 export { SadslMethod, SADSL_VARIANTS } from './eval/methods/sadsl.js';

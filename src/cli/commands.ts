@@ -6,8 +6,10 @@ import { evalCommand } from './eval.js';
 import { experimentCommand } from './experiment.js';
 import { explainCommand } from './explain.js';
 import { indexCommand } from './index-cmd.js';
+import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
+import { topicsCommand } from './topics.js';
 import { trainCommand } from './train.js';
 
 export function registerCommands(program: Command): void {
@@ -17,6 +19,8 @@ export function registerCommands(program: Command): void {
   program.addCommand(evalCommand());
   program.addCommand(experimentCommand());
   program.addCommand(explainCommand());
+  program.addCommand(topicsCommand());
+  program.addCommand(reportCommand());
   program.addCommand(indexCommand());
   program.addCommand(searchCommand());
   program.addCommand(serveCommand());

@@ -177,7 +177,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     try {
       const t0 = performance.now();
       await method.fit(ds, { seed, onProgress: (d, t, what) => progress(what)(d, t) });
-      const trainSeconds = (performance.now() - t0) / 1000;
+      const trainSeconds = method.trainSeconds || (performance.now() - t0) / 1000;
       const r = await evaluateProtocol(ds, methodEncoder(method), {
         queries: opts.queries,
         seed,

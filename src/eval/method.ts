@@ -36,4 +36,8 @@ export interface Method {
   fit(ds: Dataset, opts: FitOptions): Promise<void>;
   /** Codes of every object of a split of the fitted dataset's domain. */
   encode(split: Split): Promise<Codes>;
+  /** Seconds the last `fit` trained, when the method knows better than the wall clock (a resumed run). */
+  readonly trainSeconds?: number;
+  /** Frees what the method holds (tensors, models). */
+  dispose?(): void;
 }

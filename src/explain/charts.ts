@@ -25,7 +25,7 @@ export function lossChart(steps: readonly StepRecord[]): TopLevelSpec {
     data: { values },
     mark: { type: 'line', point: steps.length < 30 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
+      x: { field: 'step', type: 'quantitative', title: 'step', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: 'loss' },
       color: { field: 'loss', type: 'nominal', sort: [...LOSS_NAMES] },
     },
@@ -46,7 +46,7 @@ export function validationChart(epochs: readonly { epoch: number; mAP: number; p
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: 'value', scale: { domain: [0, 1] } },
       color: { field: 'metric', type: 'nominal' },
     },

@@ -13,6 +13,8 @@ import { readJson, readWeights, writeFileAtomic, writeWeights, type WeightsGroup
 /** Everything besides tensors that a resumed run needs to continue identically. */
 export interface LoopState {
   step: number;
+  /** Wall-clock seconds of training so far, over every resumed part of the run. */
+  seconds: number;
   sampler: unknown;
   rng: { state: number; spare: number | null };
 }

@@ -53,7 +53,9 @@ export type TrainEvent =
 export interface TrainResult {
   model: TrainedModel;
   runDir: string | null;
+  /** Steps run by this call (0 when resuming a finished run). */
   steps: number;
+  /** Wall-clock seconds of the whole run, resumed parts included. */
   seconds: number;
   /** Training throughput, objects per second (steps only, without validation and checkpoints). */
   objectsPerSecond: number;
@@ -131,6 +133,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let model: TrainedModel;
   let trainer: JointTrainer;
   let startStep = 0;
+  let priorSeconds = 0;
   if (opts.resume && ckptRoot && existsSync(path.join(ckptRoot, 'latest.json'))) {
     const ck = await loadCheckpoint(ckptRoot);
     model = ck.model;
@@ -140,6 +143,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     sampler.setState(ck.loop.sampler);
     rng.setState(ck.loop.rng);
     startStep = ck.loop.step;
+    priorSeconds = ck.loop.seconds ?? 0;
   } else {
     const pre = Preprocessor.fit(ds.train, run.model.vocabSize, run.model.maxLength);
     const net = SadslModel.create(run.model, pre.input, tc.seed);
@@ -157,10 +161,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
   }
 
+  const t0 = performance.now();
+  const elapsed = (): number => priorSeconds + (performance.now() - t0) / 1000;
+  // With checkpoints, a run's duration is the one its last checkpoint records, so a resumed finished run reports it too.
+  let checkpointSeconds = priorSeconds;
   const checkpoint = async (step: number): Promise<void> => {
     if (!ckptRoot) return;
     const state = await trainer.getState();
-    const loop: LoopState = { step, sampler: sampler.getState(), rng: rng.getState() };
+    checkpointSeconds = elapsed();
+    const loop: LoopState = { step, seconds: checkpointSeconds, sampler: sampler.getState(), rng: rng.getState() };
     const dir = await saveCheckpoint(ckptRoot, model, state, loop);
     tf.dispose(Object.values(state));
     opts.onEvent?.({ type: 'checkpoint', step, dir });
@@ -173,7 +182,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let stepSeconds = 0;
   let windowStart = performance.now();
   let lastValidation: RetrievalMetrics | null = null;
-  const t0 = performance.now();
   for (let step = startStep + 1; step <= totalSteps; step++) {
     const ts = performance.now();
     const batch = sampler.next();
@@ -188,7 +196,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (step % tc.logEvery === 0 || step === totalSteps) {
       const mean = Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v / nAcc])) as unknown as StepLosses;
       const objectsPerSecond = (nAcc * B) / ((performance.now() - windowStart) / 1000);
-      await appendLog(logFile, { type: 'step', step, epoch, ...mean, objectsPerSecond, seconds: (performance.now() - t0) / 1000 });
+      await appendLog(logFile, { type: 'step', step, epoch, ...mean, objectsPerSecond, seconds: elapsed() });
       opts.onEvent?.({ type: 'step', step, totalSteps, epoch, losses: mean, objectsPerSecond });
       for (const k of Object.keys(acc)) delete acc[k];
       nAcc = 0;
@@ -218,7 +226,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     model,
     runDir,
     steps,
-    seconds: (performance.now() - t0) / 1000,
+    seconds: ckptRoot ? checkpointSeconds : elapsed(),
     objectsPerSecond: stepSeconds > 0 ? (steps * B) / stepSeconds : 0,
     lastValidation,
   };

@@ -112,5 +112,15 @@ describe('methods', () => {
     expect(c.dim).toBe(4 * 16);
     for (const n of norms(c)) expect(n).toBeCloseTo(1, 3);
     m.dispose?.();
+
+    // A finished run in the same directory is loaded, not retrained: same codes, same training time.
+    const again = createMethod('sadsl-no-attention', 'image', { epochs: 1, maxSteps: 2, model: TINY_IMAGE, runDir: () => dir });
+    const steps: number[] = [];
+    await again.fit(images, { seed: 0, onProgress: (d) => steps.push(d) });
+    expect(steps).toEqual([]);
+    expect(again.trainSeconds).toBe(m.trainSeconds);
+    const c2 = (await again.encode(head(images.test as ImageSplit, 10))) as DenseCodes;
+    expect(Array.from(c2.codes)).toEqual(Array.from(c.codes));
+    again.dispose?.();
   });
 });

@@ -76,9 +76,10 @@ describe('writeReport', () => {
     expect(html.match(/class="sadsl-strip"/g)).toHaveLength(2);
 
     const userDir = mkdtempSync(path.join(tmpdir(), 'sadsl-chromium-'));
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--user-data-dir=${userDir}`] });
+    // a fresh profile in a temporary directory (playwright passes it as --user-data-dir)
+    const browser = await chromium.launchPersistentContext(userDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1100, height: 900 } });
     try {
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const page = await browser.newPage();
       const errors: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());

@@ -9,9 +9,6 @@ import type { Method } from '../method.js';
 import { LEARNED_IDS, LearnedMethod, type LearnedId } from './learned.js';
 import { SADSL_VARIANTS, SadslMethod, type SadslId } from './sadsl.js';
 
-/** A method that may hold tensors until `dispose()`. */
-export type DisposableMethod = Method & { dispose?(): void };
-
 const SADSL_IDS = Object.keys(SADSL_VARIANTS) as SadslId[];
 
 /** Method ids for a domain: SADSL and ablations, raw, pca (images) / lsa (documents), learned baselines. */
@@ -32,7 +29,7 @@ export interface MethodOptions {
 }
 
 /** A fresh, unfitted method `id` for a domain. */
-export function createMethod(id: string, domain: 'image' | 'text', opts: MethodOptions): DisposableMethod {
+export function createMethod(id: string, domain: 'image' | 'text', opts: MethodOptions): Method {
   const ids = methodsFor(domain);
   if (!ids.includes(id)) {
     throw new ArgumentError(`unknown method "${id}" for ${domain === 'image' ? 'images' : 'documents'} (expected one of: ${ids.join(', ')})`);

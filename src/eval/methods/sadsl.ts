@@ -2,8 +2,11 @@
  * SADSL and its ablations as `Method`s (issue 5): `sadsl` (full), `sadsl-no-attention` (uniform α),
  * `sadsl-no-adversarial` (no G/D) and `sadsl-no-topics` (pooled embedding g) — `train()` on the training
  * split, then `TrainedModel.encode`. The whole training split is trained on (no validation hold-out), like
- * the baselines, and the run (config, log, checkpoints, model/) is written to `out` when given.
+ * the baselines, and the run (config, log, checkpoints, model/) is written to `out` when given; a run found
+ * there is resumed (a finished one just loads).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ModelConfig, TrainConfig, Variant } from '../../config.js';
 import type { Dataset, Split } from '../../data/types.js';
 import { ModelError } from '../../errors.js';
@@ -36,9 +39,15 @@ export class SadslMethod implements Method {
     private readonly opts: SadslOptions = {},
   ) {}
 
+  /** Seconds the training took (over resumed parts too). */
+  trainSeconds = 0;
+
   async fit(ds: Dataset, opts: FitOptions): Promise<void> {
     this.dispose();
+    // A run already in `out` (finished, or killed mid-way) is continued, not retrained.
+    const resume = this.opts.out !== undefined && existsSync(path.join(this.opts.out, 'config.json'));
     const r = await train({
+      resume,
       dataset: ds,
       model: { ...this.opts.model, variant: SADSL_VARIANTS[this.id] },
       train: { ...this.opts.train, seed: opts.seed, validationSize: 0 },
@@ -48,6 +57,7 @@ export class SadslMethod implements Method {
       },
     });
     this.model = r.model;
+    this.trainSeconds = r.seconds;
   }
 
   async encode(split: Split): Promise<Codes> {
