@@ -22,20 +22,13 @@ import type { Method } from './method.js';
 import { createMethod, methodsFor } from './methods/index.js';
 import { renderPrChart } from './pr-chart.js';
 import { resultsTable } from './results-table.js';
+import type { RetrievalMetrics } from './retrieval.js';
 
 /** One method's row of results.json (keys as `sadsl eval`'s). */
-export interface MethodResult {
-  mAP: number;
-  precisionAt10: number;
-  precisionAt100: number;
-  rPrecision: number;
-  mapAtR: number;
-  ndcgAt10: number;
-  /** 11-point interpolated precision at recall 0, 0.1, …, 1. */
-  pr: number[];
-  /** Wall time of `fit` (0 for methods without training, apart from their fitting). */
+export type MethodResult = Pick<RetrievalMetrics, 'mAP' | 'precisionAt10' | 'precisionAt100' | 'rPrecision' | 'mapAtR' | 'ndcgAt10' | 'pr'> & {
+  /** Seconds of training (`fit`); for non-learned methods their fitting time. */
   trainSeconds: number;
-}
+};
 
 export interface Machine {
   cpus: number;

@@ -62,6 +62,13 @@ const convCases: ConvCase[] = [
   { x: [2, 9, 9, 3], filter: [1, 1, 3, 2], strides: 2, pad: 'same' },
   { x: [1, 5, 6, 2], filter: [3, 3, 2, 2], strides: [2, 1], pad: 'same' },
   { x: [4, 28, 28, 1], filter: [3, 3, 1, 8], strides: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  // More than 4 input channels: the filter gradient's dilated-convolution path (the cases above use patches).
+  { x: [2, 10, 11, 6], filter: [4, 4, 6, 3], strides: 2, pad: 1 },
+  { x: [1, 8, 7, 5], filter: [3, 3, 5, 2], strides: 1, pad: 'same' },
+  { x: [3, 9, 7, 5], filter: [4, 4, 5, 3], strides: 2, pad: 'valid' },
+  { x: [2, 9, 10, 6], filter: [3, 2, 6, 2], strides: 2, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  // A 1-D convolution as tf.conv1d lays it out ([B, 1, L, C]): patches again.
+  { x: [3, 1, 12, 6], filter: [1, 5, 6, 4], strides: 1, pad: 'same' },
 ];
 
 /** The same random data on both backends: arrays are drawn once, tensors made per backend. */

@@ -4,6 +4,11 @@
  * is a forward convolution of xᵀ [Ci,H,W,B] with dyᵀ [OH,OW,B,Co] as the filter, dilated by the original
  * stride, so it runs on the backend's XNNPACK Conv2D. A negative bottom/right pad (input rows the
  * original conv never reached) becomes a crop of the result.
+ *
+ * With one or few input channels (the first convolution of the image encoder and D, the generator's last
+ * deconv) and for 1-D convolutions ([B, 1, L, C], the document encoder) that convolution is a poor fit for
+ * XNNPACK (few, very long output rows: 5–7× slower for Ci = 1); there dW = P · dy instead, with the patch
+ * matrix P [FH·FW·Ci, B·OH·OW] built in one pass and one XNNPACK product.
  */
 import * as tf from '../tf.js';
 import {
@@ -16,6 +21,49 @@ import {
   type KernelArgs,
   type TensorInfo,
 } from './wasm.js';
+
+/** Input channels up to which the patch-matrix product is used. */
+const FEW_CHANNELS = 4;
+
+/** dW [FH, FW, Ci, Co] = P [FH·FW·Ci, B·OH·OW] · dy [B·OH·OW, Co]. */
+function patchProduct(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const K = fh * fw * ci;
+  const N = batchSize * oh * ow;
+  const patches = backend.makeOutput([1, K, N], 'float32'); // [1, FH·FW·Ci, B·OH·OW]
+  // Views are taken after the allocation: a heap growth detaches older ones.
+  const xv = backend.typedArrayFromHeap(x);
+  const pv = backend.typedArrayFromHeap(patches);
+  let o = 0;
+  for (let i = 0; i < fh; i++) {
+    for (let j = 0; j < fw; j++) {
+      for (let c = 0; c < ci; c++) {
+        for (let b = 0; b < batchSize; b++) {
+          for (let r = 0; r < oh; r++) {
+            const h = r * sh + i - top;
+            if (h < 0 || h >= H) {
+              pv.fill(0, o, o + ow);
+              o += ow;
+              continue;
+            }
+            const row = (b * H + h) * W * ci + c;
+            for (let q = 0; q < ow; q++, o++) {
+              const w = q * sw + j - left + 1;
+              pv[o] = w >= 0 && w < W ? xv[row + w * ci] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  const dy2: TensorInfo = { dataId: dy.dataId, shape: [1, N, co], dtype: dy.dtype }; // dy's buffer
+  const dW = runStock(tf.BatchMatMul, backend, { a: patches, b: dy2 }, { transposeA: false, transposeB: false });
+  release(backend, [patches]);
+  dW.shape = [fh, fw, ci, co];
+  return dW;
+}
 
 export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const wasm = backend as BackendWasm;
@@ -31,6 +79,7 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): Te
     dimRoundingMode,
   );
   const { inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  if (inChannels <= FEW_CHANNELS || (inHeight === 1 && filterHeight === 1)) return patchProduct(wasm, x, dy, info);
   const { strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
   // Pads that make the dilated convolution produce exactly filterHeight × filterWidth taps.
