@@ -76,6 +76,9 @@ export const trainConfigSchema = z.object({
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
+/** Dataset loading (`loadDataset`): image size of `images:/dir`, the seeded split of sources without one, cache. */
+export const DATA_DEFAULTS = { imageSize: 28, seed: 0, testFraction: 0.2, cache: true } as const;
+
 /** Parses with a schema and turns zod's issues into one line naming each bad field. */
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(input ?? {});

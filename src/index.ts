@@ -7,7 +7,7 @@ export { Rng } from './engine/random.js';
 export * from './errors.js';
 export * from './config.js';
 export type * from './data/types.js';
-export { loadDataset, describeSpecs, DATA_DEFAULTS } from './data/registry.js';
+export { loadDataset, describeSpecs } from './data/registry.js';
 export type { LoadOptions } from './data/registry.js';
 export { ClassBalancedSampler, ShuffledSampler } from './data/sampler.js';
 export type { BatchSampler, ClassBalancedState, ShuffledState } from './data/sampler.js';

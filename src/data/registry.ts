@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { DATA_DEFAULTS } from '../config.js';
 import { ArgumentError, DataError } from '../errors.js';
 import { cachedLoad } from './cache.js';
 import { loadCifar10 } from './image/cifar.js';
@@ -31,7 +32,6 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export const DATA_DEFAULTS = { imageSize: 28, seed: 0, testFraction: 0.2, cache: true } as const;
 
 /** The default 20 News archive, relative to the package root. */
 const DEFAULT_20NEWS = '../shared/datasets/20news-bydate.tar.gz';

@@ -50,7 +50,7 @@ function patchProduct(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info:
             }
             const row = (b * H + h) * W * ci + c;
             for (let q = 0; q < ow; q++, o++) {
-              const w = q * sw + j - left + 1;
+              const w = q * sw + j - left;
               pv[o] = w >= 0 && w < W ? xv[row + w * ci] : 0;
             }
           }

@@ -9,6 +9,7 @@ import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { equal } from './equal.js';
 import { gatherV2 } from './gather.js';
 import { identity } from './identity.js';
+import { leakyReluGrad } from './leaky-relu-grad.js';
 import { pow } from './pow.js';
 import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
@@ -29,8 +30,10 @@ const KERNELS: [string, tf.KernelFunc][] = [
   [tf.GatherV2, gatherV2],
 ];
 
-/** Registers this project's wasm kernels (idempotent) and returns their names. */
+/** Registers this project's wasm kernels (idempotent) and returns their names. The LeakyRelu gradient is
+ *  replaced too (for every backend: the gradient registry is global; values are unchanged). */
 export function registerWasmKernels(): string[] {
   for (const [name, func] of KERNELS) registerWasmKernel(name, func);
+  tf.registerGradient(leakyReluGrad);
   return KERNELS.map(([name]) => name);
 }
