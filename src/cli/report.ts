@@ -9,7 +9,7 @@ export function reportCommand(): Command {
     .requiredOption('--run <dir>', 'run directory (sadsl train --out / sadsl demo --out)')
     .option('--out <file>', 'output file (default <run>/report.html)')
     .option('--queries <n>', 'retrieval strips', parseNumber('queries', true), 3)
-    .option('--max-objects <n>', 'training objects encoded for the gallery and the retrieval database (default all)', parseNumber('max-objects', true))
+    .option('--max-objects <n>', 'training objects encoded for the gallery and the retrieval database (default 10000)', parseNumber('max-objects', true))
     .option('--seed <n>', 'seed of the queries and renders', parseNumber('seed', true), 0)
     .action(async (o: { run: string; out?: string; queries: number; maxObjects?: number; seed: number }, cmd: Command) => {
       await startEngine(cmd);

@@ -3,7 +3,7 @@
  * training objects with the highest θ_k, and the topic's class purity (the share of its top-100 objects in
  * its majority class); for documents, the top words of G(t_k) and the first words of its top objects.
  */
-import type { Dataset, ImageSplit, TextSplit } from '../data/types.js';
+import type { Dataset, ImageSplit, Split, TextSplit } from '../data/types.js';
 import { formatRef } from '../data/refs.js';
 import { ArgumentError } from '../errors.js';
 import type { DenseCodes } from '../eval/method.js';
@@ -78,7 +78,7 @@ export interface GalleryOptions {
   purityTop?: number;
   /** Encode only the first `maxObjects` training objects (default all). */
   maxObjects?: number;
-  /** Codes of the first n training objects, already encoded (reused instead of encoding again). */
+  /** Codes (with θ) of the first n training objects, already encoded (reused instead of encoding again). */
   codes?: DenseCodes;
   /** Words per topic for documents (default 10). */
   words?: number;
@@ -88,14 +88,29 @@ export interface GalleryOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Objects encoded per chunk: only θ [n, K] is kept, not the codes [n, K·d] (60,000 × 4,096 floats would not fit). */
+const CHUNK = 4096;
+
+async function encodeTheta(model: TrainedModel, split: Split, n: number, onProgress?: (done: number, total: number) => void): Promise<{ values: Float32Array; K: number }> {
+  const K = model.config.K;
+  const values = new Float32Array(n * K);
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    const c = await model.encode({ split, indices: Int32Array.from({ length: end - start }, (_, i) => start + i) });
+    values.set(c.theta!.values, start * K);
+    onProgress?.(end, n);
+  }
+  return { values, K };
+}
+
 /** The topic gallery of a model over the training split of `ds`. */
 export async function topicGallery(model: TrainedModel, ds: Dataset, opts: GalleryOptions = {}): Promise<Gallery> {
   if (model.config.variant === 'no-topics') throw new ArgumentError('the gallery needs topics (this model is variant no-topics)');
-  const codes = opts.codes ?? (await model.encode({ split: ds.train, indices: Int32Array.from({ length: Math.min(ds.train.n, opts.maxObjects ?? ds.train.n) }, (_, i) => i) }, { onProgress: opts.onProgress }));
-  if (!codes.theta) throw new ArgumentError('the gallery needs topic strengths θ');
-  const n = codes.theta.values.length / codes.theta.K;
-  const theta = codes.theta.values;
-  const K = codes.theta.K;
+  const thetaOf = opts.codes?.theta ?? (await encodeTheta(model, ds.train, Math.min(ds.train.n, opts.maxObjects ?? ds.train.n), opts.onProgress));
+  if (!thetaOf) throw new ArgumentError('the gallery needs topic strengths θ');
+  const theta = thetaOf.values;
+  const K = thetaOf.K;
+  const n = theta.length / K;
   const purityTop = opts.purityTop ?? 100;
   const show = opts.show ?? 8;
   const scale = opts.scale ?? 2;

@@ -75,7 +75,7 @@ export interface ReportOptions {
   dataset?: Dataset;
   /** Retrieval strips (default 3). */
   queries?: number;
-  /** Training objects encoded for the gallery and the retrieval database (default all). */
+  /** Training objects encoded for the gallery and the retrieval database (default 10,000: codes are K·d floats each). */
   maxObjects?: number;
   seed?: number;
   onProgress?: (what: string) => void;
@@ -106,7 +106,7 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
       sections.push(`<div class="sadsl-chart">${await renderSvg(prChart(Object.fromEntries(Object.entries(results.methods).map(([id, m]) => [id, m.pr]))))}</div>`);
     }
     opts.onProgress?.('encoding');
-    const n = Math.min(ds.train.n, opts.maxObjects ?? ds.train.n);
+    const n = Math.min(ds.train.n, opts.maxObjects ?? 10_000);
     const database = await model.encode({ split: ds.train, indices: Int32Array.from({ length: n }, (_, i) => i) });
     if (model.config.variant !== 'no-topics') {
       opts.onProgress?.('gallery');

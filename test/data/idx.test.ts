@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
-import { maybeGunzip } from '../../src/data/image/gzip.js';
+import { maybeGunzip } from '../../src/data/gzip.js';
 import { encodeIdx, idxSplit, parseIdx } from '../../src/data/image/idx.js';
 import { pixelsFor } from './fixtures.js';
 

@@ -281,6 +281,15 @@ describe('gradients through tf.grads match cpu', () => {
     expect(await compare(f)).toBeLessThanOrEqual(1e-4);
   });
 
+  it('leakyRelu: dy where x > 0, α·dy elsewhere (x = 0 included), on both backends', async () => {
+    const f = () =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(x, 0.2), tf.tensor1d([1, 2, 3, 4, 5]))))(tf.tensor1d([-2, -0.5, 0, 0.5, 3]));
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const [dx] = await on(backend, f);
+      Array.from(dx).forEach((v, i) => expect(v).toBeCloseTo([0.2, 0.4, 0.6, 4, 5][i], 6));
+    }
+  });
+
   it('matMul (transposed) and leakyRelu', async () => {
     const a = rng.normalArray(6 * 4);
     const b = rng.normalArray(5 * 6);

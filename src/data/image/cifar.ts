@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '../../errors.js';
 import type { ImageDataset, ImageSplit } from '../types.js';
-import { maybeGunzip } from './gzip.js';
+import { maybeGunzip } from '../gzip.js';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;

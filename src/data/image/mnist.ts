@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '../../errors.js';
 import type { ImageDataset } from '../types.js';
-import { readMaybeGzip } from './gzip.js';
+import { readMaybeGzip } from '../gzip.js';
 import { idxSplit } from './idx.js';
 
 export const FASHION_MNIST_CLASSES = [

@@ -5,28 +5,15 @@
  * A `.gz` file is gunzipped. Blank lines are skipped; any other line that is not such an object is an error
  * naming the file and line. A file that is not valid UTF-8 is read as latin-1, with a warning.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { DataError } from '../../errors.js';
+import { readMaybeGzip } from '../gzip.js';
 import type { TextDataset } from '../types.js';
 import { assembleTextDataset, type TextDoc } from './assemble.js';
 import { TextFileDecoder } from './decode.js';
 
 async function readText(file: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new DataError(`${file}: corrupt or truncated gzip (${(e as Error).message})`);
-    }
-  }
+  const bytes = await readMaybeGzip(file);
   const decoder = new TextFileDecoder();
   const text = decoder.decode(bytes);
   decoder.warn(file, 'file');

@@ -1,8 +1,8 @@
 /**
  * `Sum` and `Mean` for wasm over leading axes — bias gradients, BatchNorm statistics and their gradients
  * reduce [B, H, W, C] to [C]. The stock kernels first move the reduced axes last with a transpose that
- * costs more than the sum; here one pass over x, seen as [N, C], adds each row into the output. Other axis
- * sets and dtypes go to the stock kernels.
+ * costs more than the sum; here one pass over x, seen as [N, C], adds each row into float64 accumulators
+ * (as the cpu backend does). Other axis sets and dtypes go to the stock kernels.
  */
 import * as tf from '../tf.js';
 import { runStock, type BackendWasm, type KernelArgs, type TensorInfo } from './wasm.js';
@@ -18,15 +18,15 @@ function leadingReduction(name: string, { inputs, backend, attrs }: KernelArgs):
   const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
   const cols = tf.util.sizeFromShape(x.shape.slice(axes.length));
   const shape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
-  const out = wasm.makeOutput(shape, 'float32'); // [C]
-  // Views are taken after the allocation: a heap growth detaches older ones.
+  // Float64: e.g. a bias before BatchNorm has a gradient that cancels to ~0, and float32 leaves noise.
+  const acc = new Float64Array(cols);
   const src = wasm.typedArrayFromHeap(x);
-  const dst = wasm.typedArrayFromHeap(out);
-  dst.fill(0);
   for (let r = 0, o = 0; r < rows; r++, o += cols) {
-    for (let c = 0; c < cols; c++) dst[c] += src[o + c];
+    for (let c = 0; c < cols; c++) acc[c] += src[o + c];
   }
-  if (name === tf.Mean) for (let c = 0; c < cols; c++) dst[c] /= rows;
+  if (name === tf.Mean) for (let c = 0; c < cols; c++) acc[c] /= rows;
+  const out = wasm.makeOutput(shape, 'float32'); // [C]
+  wasm.typedArrayFromHeap(out).set(acc);
   return out;
 }
 

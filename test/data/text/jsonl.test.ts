@@ -64,8 +64,8 @@ describe('loadJsonl', () => {
       await expect(loadJsonl(p, opts)).rejects.toThrow(DataError);
       await expect(loadJsonl(p, opts)).rejects.toThrow(re);
     }
-    await expect(loadJsonl(join(dir, 'absent.jsonl'), opts)).rejects.toThrow(/absent\.jsonl: cannot read file \(ENOENT\)/);
+    await expect(loadJsonl(join(dir, 'absent.jsonl'), opts)).rejects.toThrow(/absent\.jsonl: cannot read \(ENOENT\)/);
     const gz = gzipSync(lines({ text: 'x', label: 'a' }));
-    await expect(loadJsonl(file('cut.jsonl.gz', gz.subarray(0, gz.length - 6)), opts)).rejects.toThrow(/cut\.jsonl\.gz: corrupt or truncated gzip/);
+    await expect(loadJsonl(file('cut.jsonl.gz', gz.subarray(0, gz.length - 6)), opts)).rejects.toThrow(/cut\.jsonl\.gz: truncated or corrupt gzip/);
   });
 });

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
-import { DataError } from '../../errors.js';
+import { DataError } from '../errors.js';
 
 const gunzipAsync = promisify(gunzipCb);
 
