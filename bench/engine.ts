@@ -54,7 +54,10 @@ async function setup(): Promise<{ step: Step; objects: number; note: string }> {
   const pre = Preprocessor.fit(ds.train, mc.vocabSize, mc.maxLength);
   const net = SadslModel.create(mc, pre.input, tc.seed);
   const rng = new Rng(tc.seed);
-  const sampler = new ClassBalancedSampler(ds.train.labels, { P: tc.P, M: tc.M, seed: tc.seed });
+  // The reference's batch (P·M = 64): a sample with fewer than P classes takes more objects per class.
+  const P = Math.min(tc.P, new Set(ds.train.labels).size);
+  const M = Math.ceil((tc.P * tc.M) / P);
+  const sampler = new ClassBalancedSampler(ds.train.labels, { P, M, seed: tc.seed });
   const x0 = pre.inputs(ds.train, sampler.next());
   net.initTopics(x0, rng); // the spec's k-means init (on one batch: its cost is not the step's)
   disposeInputs(x0);
@@ -67,7 +70,7 @@ async function setup(): Promise<{ step: Step; objects: number; note: string }> {
   };
   const input = pre.input;
   const note = input.domain === 'text' ? `V=${input.vocabSize} L=${input.maxLength}` : `${input.height}×${input.width}×${input.channels}`;
-  return { step, objects: tc.P * tc.M, note };
+  return { step, objects: P * M, note: `${note} P×M=${P}×${M}` };
 }
 
 /** CPU milliseconds of this process since `start` (all threads; robust to other processes' load). */

@@ -34,7 +34,7 @@ export function topicsCommand(): Command {
         const files = await writeGallery(g, o.out);
         console.log(`${g.K} topics, mean purity of the top ${g.purityTop}: ${g.meanPurity.toFixed(4)}`);
         for (const t of g.topics) {
-          const words = t.words ? `  ${t.words.map((w) => w.word).join(' ')}` : '';
+          const words = t.words ? `\n      G(t_k): ${t.words.map((w) => w.word).join(' ')}\n      distinctive: ${(t.distinctive ?? []).map((w) => w.word).join(' ')}` : '';
           console.log(`  topic ${String(t.topic).padStart(3)}: purity ${t.purity.toFixed(2)} (${t.majorityClass})${words}`);
         }
         console.log(`wrote ${files.join(', ')}`);

@@ -17,7 +17,9 @@ export function galleryHtml(g: Gallery): string {
     .map((t) => {
       const title = `<h3>topic ${t.topic}: purity ${t.purity.toFixed(2)} (${escapeHtml(t.majorityClass)}), mean θ ${t.meanTheta.toFixed(3)}</h3>`;
       const pics = [t.samplesPng ? pngImg(t.samplesPng, `renders of topic ${t.topic}`) : '', t.objectsPng ? pngImg(t.objectsPng, `top objects of topic ${t.topic}`) : ''].join('');
-      const words = t.words ? `<p>G(t<sub>${t.topic}</sub>): <span class="sadsl-words">${escapeHtml(t.words.map((w) => w.word).join(', '))}</span></p>` : '';
+      const list = (ws: { word: string }[]) => `<span class="sadsl-words">${escapeHtml(ws.map((w) => w.word).join(', '))}</span>`;
+      const words =
+        (t.words ? `<p>G(t<sub>${t.topic}</sub>): ${list(t.words)}</p>` : '') + (t.distinctive ? `<p>distinctive: ${list(t.distinctive)}</p>` : '');
       const objects = t.topObjects
         .map((o) => `<li>${escapeHtml(o.ref)} [${escapeHtml(o.label)}] θ=${o.theta.toFixed(3)}${o.words ? `: <span class="sadsl-words">${escapeHtml(o.words.join(' '))}</span>` : ''}</li>`)
         .join('');

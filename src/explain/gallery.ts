@@ -9,7 +9,7 @@ import { ArgumentError } from '../errors.js';
 import type { DenseCodes } from '../eval/method.js';
 import type { TrainedModel } from '../train/trained-model.js';
 import { composeTiles, encodePng, splitImage } from './png.js';
-import { firstWords, topWords } from './words.js';
+import { distinctiveWords, firstWords, topWords } from './words.js';
 
 /** Indices of the `count` objects with the largest θ_k (θ is [n, K]; ties: lower index first). */
 export function topObjects(theta: ArrayLike<number>, K: number, k: number, count: number): number[] {
@@ -56,6 +56,8 @@ export interface GalleryTopic {
   objectsPng?: Buffer;
   /** Documents: top words of G(t_k). */
   words?: { word: string; p: number }[];
+  /** Documents: the words G(t_k) gives more weight than the other topics do (`distinctiveWords`). */
+  distinctive?: { word: string; p: number }[];
 }
 
 export interface Gallery {
@@ -116,6 +118,7 @@ export async function topicGallery(model: TrainedModel, ds: Dataset, opts: Galle
   const scale = opts.scale ?? 2;
   const vocab = model.preprocessor.vocabulary;
   const topics: GalleryTopic[] = [];
+  const distributions: Float32Array[] = []; // documents: G(t_k) [K][V]
   for (let k = 0; k < K; k++) {
     const top = topObjects(theta, K, k, Math.max(purityTop, show));
     const p = purity(ds.train.labels, top.slice(0, purityTop));
@@ -150,9 +153,13 @@ export async function topicGallery(model: TrainedModel, ds: Dataset, opts: Galle
         t.samplesPng = await composeTiles(tiles, { gap: 2 });
       } else if (vocab) {
         t.words = topWords(g.probabilities, vocab, opts.words ?? 10);
+        distributions.push(g.probabilities);
       }
     }
     topics.push(t);
+  }
+  if (vocab && distributions.length === K) {
+    topics.forEach((t, k) => (t.distinctive = distinctiveWords(distributions, k, vocab, opts.words ?? 10)));
   }
   return {
     dataset: ds.name,

@@ -68,6 +68,13 @@ export function resultsTable(r: Results): string {
   return `<table>${head}${rows}</table>`;
 }
 
+/** The run's dataset, split with the run's seed (config.json) so refs name the objects training saw. */
+async function runDataset(runDir: string, spec: string): Promise<Dataset> {
+  const configFile = path.join(runDir, 'config.json');
+  const config = existsSync(configFile) ? (JSON.parse(await fs.readFile(configFile, 'utf8')) as { dataset?: string; train?: { seed?: number } }) : {};
+  return loadDataset(config.dataset ?? spec, config.train?.seed !== undefined ? { seed: config.train.seed } : {});
+}
+
 export interface ReportOptions {
   /** Output file (default `<runDir>/report.html`). */
   out?: string;
@@ -88,7 +95,7 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
   const metrics = parseMetrics(await fs.readFile(metricsFile, 'utf8'), metricsFile);
   const model = await loadModel(runDir);
   try {
-    const ds = opts.dataset ?? (await loadDataset(model.dataset.spec));
+    const ds = opts.dataset ?? (await runDataset(runDir, model.dataset.spec));
     const sections: string[] = [`<h1>sadsl run: ${escapeHtml(path.resolve(runDir))}</h1>`];
     sections.push(
       `<p>dataset ${escapeHtml(ds.name)} (${ds.domain}, ${ds.classes.length} classes, ${ds.train.n} train / ${ds.test.n} test); model K=${model.config.K}, d=${model.config.d}, variant ${escapeHtml(model.config.variant)}; ${metrics.steps.length} logged steps</p>`,

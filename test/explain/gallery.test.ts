@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
 import { purity, topicGallery, topObjects } from '../../src/explain/gallery.js';
 import { galleryHtml, writeGallery } from '../../src/explain/gallery-view.js';
+import { distinctiveWords, topWords } from '../../src/explain/words.js';
+import { Vocabulary } from '../../src/data/text/vocabulary.js';
 import { imageModel, textModel } from './fixtures.js';
 
 beforeAll(async () => {
@@ -24,6 +26,23 @@ describe('gallery helpers', () => {
     expect(purity(labels, [0, 1, 2])).toEqual({ majority: 1, purity: 2 / 3 });
     expect(purity(labels, [2, 3, 4, 0])).toEqual({ majority: 2, purity: 0.75 });
     expect(purity(labels, [0, 2])).toEqual({ majority: 1, purity: 0.5 });
+  });
+});
+
+describe('topic words', () => {
+  const vocab = Vocabulary.build([['a', 'b', 'c']], 3); // ids a=1, b=2, c=3
+  it('top words by probability', () => {
+    expect(topWords([0.2, 0.5, 0.3], vocab, 2)).toEqual([
+      { word: 'b', p: 0.5 },
+      { word: 'c', p: 0.3 },
+    ]);
+  });
+
+  it('distinctive words: p_k log(p_k / mean), shared words score 0', () => {
+    // mean = (0.5, 0.25, 0.25): topic 0 scores a 0, b 0.5·log 2, c 0; topic 1 scores a 0, b 0, c 0.5·log 2
+    const rows = [Float32Array.from([0.5, 0.5, 0]), Float32Array.from([0.5, 0, 0.5])];
+    expect(distinctiveWords(rows, 0, vocab, 3).map((w) => w.word)).toEqual(['b', 'a', 'c']);
+    expect(distinctiveWords(rows, 1, vocab, 1)).toEqual([{ word: 'c', p: 0.5 }]);
   });
 });
 
@@ -69,6 +88,7 @@ describe('topicGallery', () => {
       const vocab = model.preprocessor.vocabulary!;
       for (const t of g.topics) {
         expect(t.words).toHaveLength(6);
+        expect(t.distinctive).toHaveLength(6);
         expect(t.words!.every((w) => vocab.id(w.word) > 0)).toBe(true);
         expect(t.words![0].p).toBeGreaterThanOrEqual(t.words![5].p);
         expect(t.topObjects[0].words!.length).toBeGreaterThan(0);
