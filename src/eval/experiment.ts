@@ -19,16 +19,26 @@ import { ArgumentError } from '../errors.js';
 import { writeFileAtomic } from '../train/weights-file.js';
 import { evaluateProtocol, selectQueries, type Encoder } from './evaluate-model.js';
 import type { Method } from './method.js';
+import { meanFaithfulness, type MeanFaithfulness } from '../explain/faithfulness.js';
 import { createMethod, methodsFor } from './methods/index.js';
+import { SadslMethod } from './methods/sadsl.js';
 import { renderPrChart } from './pr-chart.js';
 import { resultsTable } from './results-table.js';
 import type { RetrievalMetrics } from './retrieval.js';
+import type { TopicUsage } from './topic-usage.js';
 
 /** One method's row of results.json (keys as `sadsl eval`'s). */
 export type MethodResult = Pick<RetrievalMetrics, 'mAP' | 'precisionAt10' | 'precisionAt100' | 'rPrecision' | 'mapAtR' | 'ndcgAt10' | 'pr'> & {
   /** Seconds of training (`fit`); for non-learned methods their fitting time. */
   trainSeconds: number;
+  /** Topic models: topic usage of the queries' θ. */
+  topicUsage?: TopicUsage;
+  /** Full SADSL: deletion faithfulness of its explanations over `FAITHFULNESS_PAIRS` pairs (issue 6). */
+  faithfulness?: MeanFaithfulness;
 };
+
+/** Same-class pairs whose explanations the experiment checks by deletion. */
+export const FAITHFULNESS_PAIRS = 200;
 
 export interface Machine {
   cpus: number;
@@ -185,7 +195,13 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
         ndcgAt10: r.ndcgAt10,
         pr: r.pr,
         trainSeconds,
+        ...(r.topicUsage ? { topicUsage: r.topicUsage } : {}),
       };
+      const trained = method instanceof SadslMethod ? method.trained : null;
+      if (id === 'sadsl' && trained) {
+        opts.onEvent?.({ type: 'method-progress', id, stage: 'faithfulness', done: 0, total: FAITHFULNESS_PAIRS });
+        result.faithfulness = await meanFaithfulness(trained, ds, { pairs: FAITHFULNESS_PAIRS, seed });
+      }
       results.methods[id] = result;
       await writeOutputs(opts.out, orderedResults(results, ids));
       opts.onEvent?.({ type: 'method-done', id, index, total: ids.length, result, skipped: false });

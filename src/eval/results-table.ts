@@ -42,5 +42,25 @@ export function resultsTable(r: ExperimentResults): string {
     lines.push(`| ${id} | ${cells.join(' | ')} | ${res.trainSeconds.toFixed(1)} |`);
   }
   lines.push('', 'mAP: average precision over the whole database per query, averaged over queries. Best of each column in bold.', '');
+  const usage = ids.filter((id) => r.methods[id].topicUsage);
+  if (usage.length) {
+    lines.push('Topic usage of the queries (H(θ̄) of log K; distinct arg-max topics; mean max θ):', '');
+    for (const id of usage) {
+      const u = r.methods[id].topicUsage!;
+      lines.push(`- ${id}: H(θ̄) ${u.entropyMeanTheta.toFixed(3)} of ${u.logK.toFixed(3)}, ${u.topicsUsedAsArgmax} arg-max topics, mean max θ ${u.meanMaxTheta.toFixed(3)}`);
+    }
+    lines.push('');
+  }
+  for (const id of ids) {
+    const f = r.methods[id].faithfulness;
+    if (f) {
+      lines.push(
+        `Faithfulness (${id}, ${f.pairs} same-class pairs): deleting regions in order of their contribution gives a deletion AUC of ` +
+          `${fmt(f.deletionAuc)} against ${fmt(f.randomAuc)} for a random order (lower is more faithful); contribution order wins on ` +
+          `${(100 * f.beatsRandom).toFixed(1)} % of pairs.`,
+        '',
+      );
+    }
+  }
   return lines.join('\n');
 }

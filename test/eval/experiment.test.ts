@@ -39,7 +39,7 @@ describe('sadsl experiment', () => {
     expect(json.machine.backend).toBe('wasm');
     expect(Object.keys(json.methods)).toEqual(['raw', 'triplet']);
     for (const m of Object.values(json.methods)) {
-      expect(Object.keys(m).sort()).toEqual([...KEYS].sort());
+      expect(Object.keys(m).sort()).toEqual([...KEYS].sort()); // no topic usage or faithfulness for baselines
       expect(m.pr).toHaveLength(11);
       expect(m.mAP).toBeGreaterThan(0.1); // 10 balanced classes: chance is 0.1
       expect(m.mAP).toBeLessThanOrEqual(1);
@@ -61,6 +61,23 @@ describe('sadsl experiment', () => {
     expect(again.methods.triplet).toEqual(json.methods.triplet);
     expect(again.methods.raw.trainSeconds).toBe(json.methods.raw.trainSeconds);
     expect(second.r.methods.triplet.trainSeconds).toBe(json.methods.triplet.trainSeconds);
+  });
+
+  it('reports topic usage and the deletion faithfulness of full SADSL', async () => {
+    const { computed } = await run(['sadsl']);
+    expect(computed).toEqual(['sadsl']);
+    const m = readJson().methods.sadsl;
+    expect(m.topicUsage!.logK).toBeCloseTo(Math.log(4), 5);
+    expect(m.topicUsage!.topicsUsedAsArgmax).toBeGreaterThan(0);
+    const f = m.faithfulness!;
+    expect(f.pairs).toBe(200);
+    expect(f.deletionAuc).toBeGreaterThan(-1);
+    expect(f.deletionAuc).toBeLessThan(1);
+    expect(f.beatsRandom).toBeGreaterThanOrEqual(0);
+    expect(f.beatsRandom).toBeLessThanOrEqual(1);
+    const md = readFileSync(path.join(out, 'results.md'), 'utf8');
+    expect(md).toMatch(/Faithfulness \(sadsl, 200 same-class pairs\)/);
+    expect(md).toMatch(/- sadsl: H\(θ̄\) [\d.]+ of 1\.386/);
   });
 
   it('refuses other settings in the same folder and unknown or repeated methods', async () => {

@@ -60,6 +60,11 @@ export class SadslMethod implements Method {
     this.trainSeconds = r.seconds;
   }
 
+  /** The trained model after `fit` (for explanations), else null. */
+  get trained(): TrainedModel | null {
+    return this.model;
+  }
+
   async encode(split: Split): Promise<Codes> {
     if (this.model === null) throw new ModelError(`${this.id}: encode() needs fit() first`);
     return this.model.encode({ split });
