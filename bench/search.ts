@@ -8,13 +8,13 @@
  * and recall@10 of the ANN against exact. Writes artifacts/bench-search.json.
  * Usage: `npx tsx bench/search.ts [--model dir] [--synthetic-n 1000000] [--synthetic-dim 128] [--queries 100]`
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { initEngine } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
 import { loadDataset } from '../src/data/registry.js';
-import { loadModel } from '../src/train/trained-model.js';
+import { TrainedModel, loadModel } from '../src/train/trained-model.js';
 import { ExactBackend } from '../src/index/exact.js';
 import { LanceBackend, defaultAnn, writeLanceTable } from '../src/index/lance.js';
 import type { CodeLayout } from '../src/index/topics.js';
@@ -131,14 +131,29 @@ async function fashionCodes(): Promise<{ codes: Float32Array; queries: Float32Ar
   if (existsSync(path.join(modelDir, 'model', 'model.json')) || existsSync(path.join(modelDir, 'model.json'))) {
     await initEngine({ backend: 'wasm' });
     const model = await loadModel(modelDir);
-    const ds = await loadDataset('fashion-mnist');
-    const t = performance.now();
-    const db = await model.encode({ split: ds.train }, { batchSize: 512, onProgress: (d, n) => d % 10240 < 512 && process.stderr.write(`encoding ${d}/${n}\n`) });
-    console.log(`encoded ${ds.train.n} Fashion-MNIST training images in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const q = await model.encode({ split: ds.test, indices: Int32Array.from({ length: nQueries }, (_, i) => i) });
+    const { fingerprint } = await TrainedModel.readManifest(modelDir);
     const topics = model.config.variant === 'no-topics' ? 1 : model.config.K;
+    // Encoding 60,000 images takes minutes: the codes are cached per model fingerprint.
+    const cache = path.join(tmpdir(), `sadsl-bench-fmnist-${fingerprint.slice(0, 16)}-${nQueries}.f32`);
+    let all: Float32Array;
+    if (existsSync(cache)) {
+      const b = readFileSync(cache);
+      all = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    } else {
+      const ds = await loadDataset('fashion-mnist');
+      const t = performance.now();
+      const db = await model.encode({ split: ds.train }, { batchSize: 512, onProgress: (d, n) => d % 10240 < 512 && process.stderr.write(`encoding ${d}/${n}\n`) });
+      console.log(`encoded ${ds.train.n} Fashion-MNIST training images in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      const q = await model.encode({ split: ds.test, indices: Int32Array.from({ length: nQueries }, (_, i) => i) });
+      all = new Float32Array(db.codes.length + q.codes.length);
+      all.set(db.codes);
+      all.set(q.codes, db.codes.length);
+      writeFileSync(cache, new Uint8Array(all.buffer));
+    }
+    const dim = topics * model.config.d;
     model.dispose();
-    return { codes: db.codes, queries: q.codes, dim: db.dim, layout: { topics, blockDim: db.dim / topics }, source: `model ${modelDir}` };
+    const split = all.length - nQueries * dim;
+    return { codes: all.subarray(0, split), queries: all.subarray(split), dim, layout: { topics, blockDim: dim / topics }, source: `model ${modelDir}` };
   }
   const rng = new Rng(7);
   const dim = 4096;
