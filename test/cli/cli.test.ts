@@ -49,7 +49,7 @@ describe('sadsl CLI', () => {
     expect(ex.regions.a).toHaveLength(49);
 
     expectUserError(sadsl('explain', '--model', out, '--a', 'test:99999', '--b', 'test:1'), /--a: test:99999 is out of range/);
-    expectUserError(sadsl('explain', '--model', out, '--a', 'foo', '--b', 'test:1'), /--a: expected split:index/);
+    expectUserError(sadsl('explain', '--model', out, '--a', 'foo', '--b', 'test:1'), /--a: 'foo' is neither split:index \(e.g. test:0\) nor an existing file/);
   });
 
   it('rejects bad input with one line and exit code 2', () => {

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import * as tar from 'tar-stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { PACKAGE_ROOT } from '../../../src/data/paths.js';
 import { loadNewsgroups } from '../../../src/data/text/newsgroups.js';
 import { DataError } from '../../../src/errors.js';
 
@@ -122,7 +123,8 @@ describe('loadNewsgroups', () => {
   });
 });
 
-const REAL = '/work/shared/datasets/20news-bydate.tar.gz';
+/** The shared copy beside the checkout, as the registry's default `20news` path. */
+const REAL = join(PACKAGE_ROOT, '..', 'shared', 'datasets', '20news-bydate.tar.gz');
 describe.skipIf(!existsSync(REAL))('loadNewsgroups on the real 20news-bydate.tar.gz (skipped when absent)', () => {
   it('has the bydate split 11,314 / 7,532 and 20 classes', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
