@@ -1,6 +1,6 @@
 /**
  * Load test of `sadsl serve` (issue 7), bounded and local: 2,000 requests, 32 in flight, to 127.0.0.1
- * only. Starts the service as a child process on an index (built from /tmp/demo1 into /tmp/sadsl-load-index
+ * only. Starts the service as a child process on an index (built from runs/demo, what `npm start` trains, into /tmp/sadsl-load-index
  * when missing), warms it up, then sends a mix: 70% searches by id (a third of them topic-steered), 20%
  * PNG uploads, 10% explanations. Reports p50/p99 latency per kind, errors, and the service's RSS before and
  * after (memory should stay flat). Writes artifacts/bench-load.json.
@@ -17,7 +17,7 @@ const arg = (name: string, def: string) => {
   return i >= 0 ? process.argv[i + 1] : def;
 };
 const indexDir = arg('index', '/tmp/sadsl-load-index');
-const modelDir = arg('model', '/tmp/demo1');
+const modelDir = arg('model', 'runs/demo');
 const total = Number(arg('requests', '2000'));
 const concurrency = Number(arg('concurrency', '32'));
 const cli = ['--import', 'tsx', 'src/cli/main.ts'];

@@ -1,7 +1,7 @@
 /**
  * Search benchmark (issue 7): exact (blocked matmul top-k) vs LanceDB IVF_PQ on
  *   1. the Fashion-MNIST training set's codes (60,000 × 4,096) encoded by a trained model (default
- *      /tmp/demo1; random unit codes of dim 4,096 when no model is given or found), queries = test codes;
+ *      runs/demo (`npm start`); random unit codes of dim 4,096 when no model is given or found), queries = test codes;
  *   2. a synthetic database of 1,000,000 codes of dim 128 (clustered unit vectors: 1,000,000 × 4,096 floats
  *      would need 16 GB), queries drawn from the same distribution.
  * Reports build time, queries/s (one query at a time, as a service sees them; exact also in blocks of 16)
@@ -24,7 +24,7 @@ const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
 };
-const modelDir = arg('model', '/tmp/demo1');
+const modelDir = arg('model', 'runs/demo');
 const syntheticN = Number(arg('synthetic-n', '1000000'));
 const syntheticDim = Number(arg('synthetic-dim', '128'));
 const nQueries = Number(arg('queries', '100'));

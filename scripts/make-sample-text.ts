@@ -4,12 +4,14 @@
  * Usage: `npx tsx scripts/make-sample-text.ts [path/to/20news-bydate.tar.gz]`.
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { PACKAGE_ROOT } from '../src/data/paths.js';
 import { loadNewsgroups } from '../src/data/text/newsgroups.js';
 import { SAMPLE_TEXT_FILE } from '../src/data/text/sample.js';
 
 const GROUPS = ['comp.graphics', 'rec.sport.hockey', 'sci.space', 'talk.politics.mideast'];
-const source = process.argv[2] ?? '/work/shared/datasets/20news-bydate.tar.gz';
+const source = process.argv[2] ?? join(PACKAGE_ROOT, '..', 'shared', 'datasets', '20news-bydate.tar.gz');
 
 const d = await loadNewsgroups(source);
 const lines: string[] = [];
