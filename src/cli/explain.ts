@@ -1,8 +1,6 @@
 /** `sadsl explain`: the exact topic and region decomposition of s(a, b) for two objects, optionally as pictures. */
 import { Command } from 'commander';
-import { loadDataset, loadModel, type Dataset } from '../index.js';
-import { resolveObject } from '../explain/object-file.js';
-import { writePairExplanation } from '../explain/pair-files.js';
+import { loadDataset, loadModel, type Dataset, resolveObject, writePairExplanation } from '../index.js';
 import { parseNumber, startEngine } from './common.js';
 
 export function explainCommand(): Command {

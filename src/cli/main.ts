@@ -5,7 +5,7 @@
  * SADSL_DEBUG is set.
  */
 import { Command } from 'commander';
-import { SadslError } from '../errors.js';
+import { SadslError } from '../index.js';
 import { registerCommands } from './commands.js';
 
 async function main(argv: string[]): Promise<void> {

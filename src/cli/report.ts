@@ -1,7 +1,7 @@
 /** `sadsl report`: one self-contained HTML report of a run directory. */
 import { Command } from 'commander';
-import { writeReport } from '../explain/report.js';
 import { parseNumber, startEngine } from './common.js';
+import { writeReport } from '../index.js';
 
 export function reportCommand(): Command {
   return new Command('report')

@@ -1,8 +1,6 @@
 /** `sadsl topics`: the topic gallery of a model (renders of G(t_k), top objects, class purity) as PNG + JSON + HTML. */
 import { Command } from 'commander';
-import { loadDataset, loadModel } from '../index.js';
-import { topicGallery } from '../explain/gallery.js';
-import { writeGallery } from '../explain/gallery-view.js';
+import { loadDataset, loadModel, topicGallery, writeGallery } from '../index.js';
 import { parseNumber, progressBar, startEngine } from './common.js';
 
 export function topicsCommand(): Command {

@@ -1,7 +1,6 @@
 /** Request validation of the HTTP service (zod): every bad field yields a 400 naming it. */
 import { z } from 'zod';
-import { ArgumentError } from '../errors.js';
-import { parseTopicWeights, type TopicWeights } from '../index/topics.js';
+import { ArgumentError, parseTopicWeights, type TopicWeights } from '../index.js';
 
 const topicWeightsSchema = z.record(z.string().regex(/^\d+$/, 'topic keys are topic numbers'), z.number().finite().nonnegative());
 
