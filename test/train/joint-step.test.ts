@@ -244,30 +244,54 @@ describe('JointTrainer on wasm', () => {
 
 });
 
+/** A tiny document model and a batch of 8 documents of two classes (class words 1–10 vs 11–20, padded). */
+function tinyDocs(seed: number, rng: Rng): { model: SadslModel; x: ModelInputs; labels: Int32Array } {
+  const V = 40;
+  const L = 32;
+  const config = parseConfig(
+    modelConfigSchema,
+    { d: 16, K: 4, noiseDim: 4, vocabSize: V, maxLength: L, docHidden: 16, kmeansIterations: 5 },
+    'model config',
+  );
+  const model = SadslModel.create(config, { domain: 'text', vocabSize: V, maxLength: L }, seed);
+  const labels = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]);
+  const ids = new Int32Array(8 * L);
+  const mask = new Float32Array(8 * L);
+  const bow = new Float32Array(8 * V);
+  for (let b = 0; b < 8; b++) {
+    const len = 10 + rng.int(L - 10);
+    for (let t = 0; t < len; t++) {
+      const w = labels[b] * 10 + 1 + rng.int(10) + (rng.next() < 0.3 ? 20 : 0); // ids 1..40
+      ids[b * L + t] = w;
+      mask[b * L + t] = 1;
+      bow[b * V + w - 1] += 1 / len;
+    }
+  }
+  const x: ModelInputs = { domain: 'text', ids: tf.tensor2d(ids, [8, L], 'int32'), mask: tf.tensor2d(mask, [8, L]), bow: tf.tensor2d(bow, [8, V]) };
+  return { model, x, labels };
+}
+
 describe('JointTrainer across backends', () => {
-  it('computes the same losses and gradients on wasm as on cpu', async () => {
-    const run = async (backend: string) => {
-      await initEngine({ backend });
-      const model = tinyModel('full', 11);
-      const rng = new Rng(12);
-      const { x, labels } = separableBatch(rng);
-      const noise = rng.normalTensor([8, model.config.noiseDim]) as tf.Tensor2D;
-      const names = new Map(Object.entries(model.getWeights()).map(([k, v]) => [(v as tf.Variable).name, k]));
-      const groups = model.trainableGroups();
-      let terms: number[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const l = jointLoss(model, x, labels, lossWeights(model, TRAIN), DEVIANCE, noise);
-        terms = [l.sim, l.rec, l.g, l.div, l.bal, l.total].map((t) => t.dataSync()[0]);
-        return l.total;
-      }, [...groups.main, ...groups.generator]);
-      const g = Object.fromEntries(Object.entries(grads).map(([id, t]) => [names.get(id)!, t.dataSync().slice()]));
-      tf.dispose([value, noise, ...Object.values(grads)]);
-      model.dispose();
-      disposeX(x);
-      return { terms, g };
-    };
-    const cpu = await run('cpu');
-    const wasm = await run('wasm');
+  const run = async (backend: string, make: () => { model: SadslModel; x: ModelInputs; labels: Int32Array; rng: Rng }) => {
+    await initEngine({ backend });
+    const { model, x, labels, rng } = make();
+    const noise = rng.normalTensor([8, model.config.noiseDim]) as tf.Tensor2D;
+    const names = new Map(Object.entries(model.getWeights()).map(([k, v]) => [(v as tf.Variable).name, k]));
+    const groups = model.trainableGroups();
+    let terms: number[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const l = jointLoss(model, x, labels, lossWeights(model, TRAIN), DEVIANCE, noise);
+      terms = [l.sim, l.rec, l.g, l.div, l.bal, l.total].map((t) => t.dataSync()[0]);
+      return l.total;
+    }, [...groups.main, ...groups.generator]);
+    const g = Object.fromEntries(Object.entries(grads).map(([id, t]) => [names.get(id)!, t.dataSync().slice()]));
+    tf.dispose([value, noise, ...Object.values(grads)]);
+    model.dispose();
+    disposeX(x);
+    return { terms, g };
+  };
+
+  const expectSame = (cpu: Awaited<ReturnType<typeof run>>, wasm: Awaited<ReturnType<typeof run>>) => {
     cpu.terms.forEach((v, i) => expect(wasm.terms[i]).toBeCloseTo(v, 4));
     expect(Object.keys(wasm.g).sort()).toEqual(Object.keys(cpu.g).sort());
     for (const k of Object.keys(cpu.g)) {
@@ -281,5 +305,23 @@ describe('JointTrainer across backends', () => {
       }
       expect(diff, k).toBeLessThanOrEqual(1e-6 + 1e-3 * scale);
     }
+  };
+
+  it('computes the same losses and gradients on wasm as on cpu (images)', async () => {
+    const make = () => {
+      const rng = new Rng(12);
+      return { model: tinyModel('full', 11), ...separableBatch(rng), rng };
+    };
+    expectSame(await run('cpu', make), await run('wasm', make));
+  });
+
+  it('computes the same losses and gradients on wasm as on cpu (documents)', async () => {
+    const make = () => {
+      const rng = new Rng(5);
+      return { ...tinyDocs(4, rng), rng };
+    };
+    const cpu = await run('cpu', make);
+    expect(Object.keys(cpu.g)).toContain('enc.embedding.weight');
+    expectSame(cpu, await run('wasm', make));
   });
 });
