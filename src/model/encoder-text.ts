@@ -22,6 +22,19 @@ export interface TextEncoderArgs {
   window: number;
 }
 
+/**
+ * Max over axis 2 whose gradient goes to the first maximum only, as PyTorch's max_pool1d. tfjs's `max`
+ * gradient goes to every tied maximum, which multiplies the embedding/conv gradient by up to `window` on
+ * windows of repeated tokens (~1 % of 20 News posts) and slowed training markedly.
+ */
+export const maxFirst = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor4D; // [B, R, window, d]
+  const save = args[1] as tf.GradSaveFunc;
+  const first = tf.transpose(tf.oneHot(tf.argMax(x, 2), x.shape[2]), [0, 1, 3, 2]); // [B, R, window, d]
+  save([first]);
+  return { value: tf.max(x, 2), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0], tf.expandDims(dy, 2)) };
+});
+
 export class TextEncoder {
   readonly regions: number;
   private readonly embedding: Embedding;
@@ -50,7 +63,7 @@ export class TextEncoder {
       h = tf.pad(h, [[0, 0], [0, R * window - L], [0, 0]]); // [B, R·window, d]
       m = tf.pad(mask, [[0, 0], [0, R * window - L]]);
     }
-    const pooled = tf.max(h.reshape([B, R, window, dim]), 2) as tf.Tensor3D; // [B, R, d]
+    const pooled = maxFirst(h.reshape([B, R, window, dim])) as tf.Tensor3D; // [B, R, d]
     const segs = tf.max(m.reshape([B, R, window]), 2); // [B, R]
     const first = tf.concat([tf.ones([B, 1]), tf.zeros([B, R - 1])], 1);
     const regionMask = tf.maximum(segs, first) as tf.Tensor2D; // [B, R]

@@ -126,10 +126,7 @@ export interface EmbeddingArgs {
   dim: number;
 }
 
-/**
- * Lookup table [count, dim] ~ N(0, 1) whose row 0 (padding) is zero and stays zero, as PyTorch's
- * `padding_idx = 0`: the padding row gets no gradient, so padded positions never carry a learned vector.
- */
+/** Lookup table [count, dim] ~ N(0, 1); row 0 (padding) starts at zero (the encoder masks padded positions). */
 export class Embedding {
   readonly weight: tf.Variable;
 
@@ -140,9 +137,7 @@ export class Embedding {
   }
 
   apply(ids: tf.Tensor): tf.Tensor {
-    // Zeroing the looked-up padding vectors also zeroes row 0's gradient.
-    const real = tf.expandDims(tf.cast(tf.notEqual(ids, 0), 'float32'), -1); // [..., 1]
-    return tf.mul(tf.gather(this.weight, ids), real); // [..., dim]
+    return tf.gather(this.weight, ids); // [..., dim]
   }
 }
 

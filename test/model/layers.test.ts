@@ -64,22 +64,6 @@ describe('layers', () => {
     store.dispose();
   });
 
-  it('Embedding keeps the padding row at zero: padded positions look up zeros and give row 0 no gradient', () => {
-    const store = new ParamStore(new Rng(3));
-    const e = new Embedding(store, 'e', { count: 5, dim: 3 });
-    e.weight.assign(tf.fill([5, 3], 2)); // even a non-zero row 0 must not leak through
-    const ids = tf.tensor2d([[1, 0, 4, 0]], [1, 4], 'int32');
-    const out = tf.tidy(() => e.apply(ids));
-    expect(Array.from(out.dataSync())).toEqual([2, 2, 2, 0, 0, 0, 2, 2, 2, 0, 0, 0]);
-    const { grads } = tf.variableGrads(() => tf.sum(e.apply(ids)) as tf.Scalar, [e.weight]);
-    const grad = Array.from(grads[e.weight.name].dataSync());
-    expect(grad.slice(0, 3)).toEqual([0, 0, 0]); // padding row
-    expect(grad.slice(3, 6)).toEqual([1, 1, 1]); // id 1 once
-    expect(grad.slice(12, 15)).toEqual([1, 1, 1]); // id 4 once
-    tf.dispose([ids, out, ...Object.values(grads)]);
-    store.dispose();
-  });
-
   it('LayerNorm normalises the last axis (eps 1e-5)', () => {
     const store = new ParamStore(new Rng(3));
     const ln = new LayerNorm(store, 'ln', { dim: 4 });

@@ -4,7 +4,7 @@ import { initEngine } from '../../src/engine/backend.js';
 import { Rng } from '../../src/engine/random.js';
 import { SelfAttention } from '../../src/model/attention.js';
 import { ImageEncoder } from '../../src/model/encoder-image.js';
-import { TextEncoder } from '../../src/model/encoder-text.js';
+import { TextEncoder, maxFirst } from '../../src/model/encoder-text.js';
 import { ParamStore } from '../../src/model/params.js';
 import { pooledLayer, topicLayer } from '../../src/model/topic-layer.js';
 
@@ -197,5 +197,18 @@ describe('topic layer', () => {
     expect(out[1]).toEqual([1.5, 2]);
     expect(out[2]).toEqual([1]);
     expect(out[3]).toEqual([1.5, 2]);
+  });
+});
+
+describe('maxFirst (the document max-pool)', () => {
+  it('returns the window max and sends the gradient to the first maximum only, as PyTorch max_pool1d', () => {
+    // One window of 4 tokens × 2 channels; channel 0 ties at 1 (positions 0, 1), channel 1 ties at 0 (positions 2, 3).
+    const x = tf.tensor4d([1, -1, 1, -2, 0, 0, 0.5, 0], [1, 1, 4, 2]);
+    const y = maxFirst(x);
+    expect(Array.from(y.dataSync())).toEqual([1, 0]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(maxFirst(t), tf.tensor2d([[2, 3]]))))(x);
+    // tfjs's own max would give [2, 0, 2, 0, 0, 3, 0, 3].
+    expect(Array.from(g.dataSync())).toEqual([2, 0, 0, 0, 0, 3, 0, 0]);
+    tf.dispose([x, y, g]);
   });
 });
