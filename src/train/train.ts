@@ -179,8 +179,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const B = tc.P * tc.M;
   const acc: Record<string, number> = {};
   let nAcc = 0;
+  // Throughput counts step time only (not validation or checkpoints): over the run and per logging window.
   let stepSeconds = 0;
-  let windowStart = performance.now();
+  let windowSeconds = 0;
   let lastValidation: RetrievalMetrics | null = null;
   for (let step = startStep + 1; step <= totalSteps; step++) {
     const ts = performance.now();
@@ -189,18 +190,20 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const x = model.inputs({ split: ds.train, indices: rows } satisfies Objects);
     const losses = trainer.step(x, Int32Array.from(batch, (i) => trainLabels[i]));
     disposeInputs(x);
-    stepSeconds += (performance.now() - ts) / 1000;
+    const dt = (performance.now() - ts) / 1000;
+    stepSeconds += dt;
+    windowSeconds += dt;
     for (const [k, v] of Object.entries(losses)) acc[k] = (acc[k] ?? 0) + v;
     nAcc++;
     const epoch = Math.ceil(step / stepsPerEpoch);
     if (step % tc.logEvery === 0 || step === totalSteps) {
       const mean = Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v / nAcc])) as unknown as StepLosses;
-      const objectsPerSecond = (nAcc * B) / ((performance.now() - windowStart) / 1000);
+      const objectsPerSecond = (nAcc * B) / windowSeconds;
       await appendLog(logFile, { type: 'step', step, epoch, ...mean, objectsPerSecond, seconds: elapsed() });
       opts.onEvent?.({ type: 'step', step, totalSteps, epoch, losses: mean, objectsPerSecond });
       for (const k of Object.keys(acc)) delete acc[k];
       nAcc = 0;
-      windowStart = performance.now();
+      windowSeconds = 0;
     }
     const epochEnd = step % stepsPerEpoch === 0 || step === totalSteps;
     if (epochEnd) {
@@ -212,11 +215,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       }
       await appendLog(logFile, { type: 'epoch', epoch, step, validation: lastValidation, topicUsage: usage });
       opts.onEvent?.({ type: 'epoch', epoch, step, validation: lastValidation, topicUsage: usage });
-      windowStart = performance.now();
     }
     if (epochEnd || step % tc.checkpointEvery === 0) {
       await checkpoint(step);
-      windowStart = performance.now();
     }
   }
   trainer.dispose();
