@@ -26,7 +26,13 @@ export const modelConfigSchema = z.object({
   noiseDim: z.number().int().positive().default(16),
   /** Topic initialisation: k-means over region features, or normal(0, 0.02). */
   topicInit: z.enum(['kmeans', 'random']).default('kmeans'),
-  /** Training objects whose regions feed k-means. */
+  /**
+   * Document encoder: 'data' sets the projection bias so that the segment features of the initialisation
+   * sample have mean zero across documents before LayerNorm (spec v2's "centred document features"; see
+   * `TextEncoder.centre`); 'none' keeps the random bias (as the reference).
+   */
+  docCentring: z.enum(['data', 'none']).default('data'),
+  /** Training objects whose regions feed k-means (and the document centring). */
   kmeansObjects: z.number().int().positive().default(1000),
   /** Lloyd iterations of k-means. */
   kmeansIterations: z.number().int().positive().default(20),

@@ -5,6 +5,11 @@
  * empty document still has softmaxes defined (reference CHOICE). Padding tokens are zeroed before the
  * convolution (as PyTorch's padding_idx row) and after the ReLU (0 is neutral for the max of ReLU outputs),
  * so they never leak into real segments.
+ *
+ * `centre` is a data-dependent initialisation of the projection bias (config `docCentring: 'data'`): the
+ * max-pooled ReLU outputs are all ≥ 0 and share one large mean direction, and LayerNorm only centres each
+ * vector over its own d dimensions, so at a random initialisation every segment of every post points the same
+ * way (mean pairwise cosine ≈ 0.8, as the reference README measured) and training first has to unlearn it.
  */
 import * as tf from '../engine/tf.js';
 import { Conv1D, Dense, Embedding, LayerNorm } from './layers.js';
@@ -52,6 +57,39 @@ export class TextEncoder {
 
   /** ids [B, L] int32, mask [B, L] (1 = real token) → features [B, R, d] and segment mask [B, R]. */
   apply(ids: tf.Tensor2D, mask: tf.Tensor2D): { features: tf.Tensor3D; regionMask: tf.Tensor2D } {
+    const { pooled, regionMask } = this.pool(ids, mask);
+    const features = this.norm.apply(this.proj.apply(pooled)) as tf.Tensor3D; // [B, R, d]
+    return { features, regionMask };
+  }
+
+  /**
+   * Sets the projection bias to −μ W, μ [d] the mean pooled feature of the real segments of the documents
+   * (ids [n, L], mask [n, L]; read `chunk` documents at a time), so their projected features have mean zero
+   * across documents.
+   */
+  centre(ids: tf.Tensor2D, mask: tf.Tensor2D, chunk = 256): void {
+    const n = ids.shape[0];
+    const sums: tf.Tensor1D[] = [];
+    for (let s = 0; s < n; s += chunk) {
+      const b = Math.min(chunk, n - s);
+      sums.push(
+        tf.tidy(() => {
+          const { pooled, regionMask } = this.pool(ids.slice([s], [b]), mask.slice([s], [b]));
+          const m = regionMask.expandDims(2); // [b, R, 1]
+          return tf.concat([tf.sum(tf.mul(pooled, m), [0, 1]), tf.sum(m).reshape([1])]); // [d + 1]
+        }),
+      );
+    }
+    tf.tidy(() => {
+      const total = tf.addN(sums); // [d + 1]: Σ pooled, number of real segments
+      const mean = tf.div(total.slice(0, this.args.dim), total.slice(this.args.dim, 1)); // [d]
+      this.proj.bias!.assign(tf.neg(tf.matMul(mean.expandDims(0), this.proj.weight as tf.Tensor2D)).reshape([this.args.dim]));
+    });
+    tf.dispose(sums);
+  }
+
+  /** Embedding → conv + ReLU → window max-pool: pooled [B, R, d] (all ≥ 0) and the segment mask [B, R]. */
+  private pool(ids: tf.Tensor2D, mask: tf.Tensor2D): { pooled: tf.Tensor3D; regionMask: tf.Tensor2D } {
     const [B, L] = ids.shape;
     const { dim, window } = this.args;
     const R = this.regions;
@@ -67,7 +105,6 @@ export class TextEncoder {
     const segs = tf.max(m.reshape([B, R, window]), 2); // [B, R]
     const first = tf.concat([tf.ones([B, 1]), tf.zeros([B, R - 1])], 1);
     const regionMask = tf.maximum(segs, first) as tf.Tensor2D; // [B, R]
-    const features = this.norm.apply(this.proj.apply(pooled)) as tf.Tensor3D; // [B, R, d]
-    return { features, regionMask };
+    return { pooled, regionMask };
   }
 }

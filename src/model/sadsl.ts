@@ -171,6 +171,15 @@ export class SadslModel {
   }
 
   /**
+   * Data-dependent centring of the document features (config `docCentring`); a no-op for images or 'none'.
+   * Call before `initTopics`, which clusters the centred features.
+   */
+  centreFeatures(x: ModelInputs): void {
+    this.checkDomain(x);
+    if (x.domain === 'text' && this.config.docCentring === 'data') this.textEncoder!.centre(x.ids, x.mask, KMEANS_CHUNK);
+  }
+
+  /**
    * Topic initialisation by k-means over the real-region features f'_r of `x` under the current encoder
    * (BatchNorm in batch-statistics mode as in training; its running averages are left untouched).
    * A no-op for the `no-topics` variant.

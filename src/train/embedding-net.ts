@@ -60,6 +60,11 @@ export class EmbeddingNet {
     });
   }
 
+  /** The document encoder's data-dependent centring (config `docCentring`, as SADSL's); a no-op for images. */
+  centre(x: ModelInputs): void {
+    if (x.domain === 'text' && this.config.docCentring === 'data') this.textEncoder!.centre(x.ids, x.mask);
+  }
+
   /** Trainable variables (the encoder's; BatchNorm running statistics are not). */
   trainable(): tf.Variable[] {
     return this.store.trainable(['enc.']);

@@ -148,9 +148,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const pre = Preprocessor.fit(ds.train, run.model.vocabSize, run.model.maxLength);
     const net = SadslModel.create(run.model, pre.input, tc.seed);
     model = new TrainedModel(net, pre, { spec: run.dataset, name: ds.name, domain: ds.domain, classes: ds.classes });
-    if (run.model.topicInit === 'kmeans' && run.model.variant !== 'no-topics') {
+    const kmeans = run.model.topicInit === 'kmeans' && run.model.variant !== 'no-topics';
+    const centre = ds.domain === 'text' && run.model.docCentring === 'data';
+    if (kmeans || centre) {
       const x = pre.inputs(ds.train, kmeansSample(trainIdx, run.model.kmeansObjects, rng));
-      net.initTopics(x, rng);
+      net.centreFeatures(x);
+      if (kmeans) net.initTopics(x, rng);
       disposeInputs(x);
     }
     trainer = new JointTrainer(net, tc, rng);

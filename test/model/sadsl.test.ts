@@ -269,4 +269,48 @@ describe('SadslModel checks', () => {
     a.dispose();
     b.dispose();
   });
+
+  it('document centring removes the direction every document shares (and is a no-op for images)', () => {
+    const n = 48;
+    const rng = new Rng(5);
+    const ids = new Int32Array(n * L);
+    for (let b = 0; b < n; b++) for (let t = 0; t < 4 + rng.int(L - 4); t++) ids[b * L + t] = 1 + rng.int(V);
+    const x: ModelInputs = {
+      domain: 'text',
+      ids: tf.tensor2d(ids, [n, L], 'int32'),
+      mask: tf.tensor2d(Array.from(ids, (i) => (i ? 1 : 0)), [n, L]),
+      bow: tf.zeros([n, V]),
+    };
+    // Mean cosine between the mean real-segment features of two different documents.
+    const meanCos = (m: SadslModel): number =>
+      tf.tidy(() => {
+        const f = m.forward(x, false);
+        const w = f.regionMask.expandDims(2);
+        const g = tf.div(tf.sum(tf.mul(f.features, w), 1), tf.sum(w, 1)); // [n, d]
+        const u = tf.div(g, tf.norm(g, 'euclidean', 1, true));
+        return (tf.sum(tf.matMul(u, u, false, true)).dataSync()[0] - n) / (n * n - n);
+      });
+    const m = SadslModel.create(config('full'), textSpec, 3);
+    const before = meanCos(m);
+    const tensors = tf.memory().numTensors;
+    m.centreFeatures(x);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const after = meanCos(m);
+    expect(before).toBeGreaterThan(0.5);
+    expect(Math.abs(after)).toBeLessThan(0.1);
+    const none = SadslModel.create({ ...config('full'), docCentring: 'none' }, textSpec, 3);
+    const bias = Array.from(none.getWeights()['enc.proj.bias'].dataSync());
+    none.centreFeatures(x);
+    expect(Array.from(none.getWeights()['enc.proj.bias'].dataSync())).toEqual(bias);
+    const img = SadslModel.create(config('full'), imageSpec, 3);
+    const y = batch(imageSpec, 1);
+    const codes = img.encode(y);
+    img.centreFeatures(y);
+    const again = img.encode(y);
+    expect(Array.from(again.dataSync())).toEqual(Array.from(codes.dataSync()));
+    tf.dispose([codes, again]);
+    disposeInputs(x);
+    disposeInputs(y);
+    [m, none, img].forEach((k) => k.dispose());
+  });
 });

@@ -73,6 +73,13 @@ export class LearnedMethod implements Method {
     const config = parseConfig(modelConfigSchema, this.opts.model ?? {}, 'model config');
     const pre = Preprocessor.fit(ds.train, config.vocabSize, config.maxLength);
     const net = new EmbeddingNet(config, pre.input, opts.seed);
+    if (ds.domain === 'text' && config.docCentring === 'data') {
+      // The same data-dependent initialisation as SADSL's document encoder, on as many training documents.
+      const sample = new Rng(opts.seed ^ 0xce47).shuffle(Int32Array.from({ length: ds.train.n }, (_, i) => i)) as Int32Array;
+      const x = pre.inputs(ds.train, sample.slice(0, Math.min(config.kmeansObjects, ds.train.n)));
+      net.centre(x);
+      disposeInputs(x);
+    }
     const objective = objectiveFor(this.id, net.dim, ds.classes.length, opts.seed);
     try {
       await trainMetric(net, pre, ds.train, objective, {
