@@ -52,6 +52,11 @@ export class Rng {
     return a;
   }
 
+  /** The first `count` items of a shuffled copy of `items` (a seeded sample without replacement). */
+  sample(items: ArrayLike<number>, count: number): Int32Array {
+    return (this.shuffle(Int32Array.from(items)) as Int32Array).slice(0, Math.min(count, items.length));
+  }
+
   /** A fresh seed for a child generator, so sub-streams stay independent of each other's use. */
   fork(): Rng {
     return new Rng(Math.floor(this.next() * 4294967296));

@@ -28,7 +28,7 @@ export function selectQueries(nTest: number, queries: number | undefined, seed: 
   const all = Int32Array.from({ length: nTest }, (_, i) => i);
   if (queries === undefined || queries >= nTest) return all;
   if (!Number.isInteger(queries) || queries < 1) throw new ArgumentError(`--queries: expected a positive integer, got ${queries}`);
-  return (new Rng(seed).shuffle(all) as Int32Array).slice(0, queries).sort();
+  return new Rng(seed).sample(all, queries).sort();
 }
 
 /** Anything that encodes objects of a split into codes. */

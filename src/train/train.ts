@@ -95,11 +95,6 @@ async function validate(model: TrainedModel, split: Split, idx: Int32Array): Pro
   return { metrics, usage };
 }
 
-function kmeansSample(train: Int32Array, count: number, rng: Rng): Int32Array {
-  const perm = rng.shuffle(Int32Array.from(train)) as Int32Array;
-  return perm.slice(0, Math.min(count, perm.length));
-}
-
 /** Trains SADSL on a dataset; see `TrainOptions`. */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const runDir = opts.out ?? null;
@@ -151,7 +146,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const kmeans = run.model.topicInit === 'kmeans' && run.model.variant !== 'no-topics';
     const centre = ds.domain === 'text' && run.model.docCentring === 'data';
     if (kmeans || centre) {
-      const x = pre.inputs(ds.train, kmeansSample(trainIdx, run.model.kmeansObjects, rng));
+      const x = pre.inputs(ds.train, rng.sample(trainIdx, run.model.kmeansObjects));
       net.centreFeatures(x);
       if (kmeans) net.initTopics(x, rng);
       disposeInputs(x);

@@ -75,8 +75,8 @@ export class LearnedMethod implements Method {
     const net = new EmbeddingNet(config, pre.input, opts.seed);
     if (ds.domain === 'text' && config.docCentring === 'data') {
       // The same data-dependent initialisation as SADSL's document encoder, on as many training documents.
-      const sample = new Rng(opts.seed ^ 0xce47).shuffle(Int32Array.from({ length: ds.train.n }, (_, i) => i)) as Int32Array;
-      const x = pre.inputs(ds.train, sample.slice(0, Math.min(config.kmeansObjects, ds.train.n)));
+      const all = Int32Array.from({ length: ds.train.n }, (_, i) => i);
+      const x = pre.inputs(ds.train, new Rng(opts.seed ^ 0xce47).sample(all, config.kmeansObjects));
       net.centre(x);
       disposeInputs(x);
     }
