@@ -15,10 +15,10 @@ import { initEngine } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
 import { loadDataset } from '../src/data/registry.js';
 import { TrainedModel, loadModel } from '../src/train/trained-model.js';
-import { ExactBackend } from '../src/index/exact.js';
-import { LanceBackend, defaultAnn, writeLanceTable } from '../src/index/lance.js';
-import type { CodeLayout } from '../src/index/topics.js';
-import type { Hit } from '../src/index/backend.js';
+import { ExactBackend } from '../src/search/exact.js';
+import { LanceBackend, defaultAnn, writeLanceTable } from '../src/search/lance.js';
+import type { CodeLayout } from '../src/search/topics.js';
+import type { Hit } from '../src/search/backend.js';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,7 +5,7 @@ import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
 import { experimentCommand } from './experiment.js';
 import { explainCommand } from './explain.js';
-import { indexCommand } from './index-cmd.js';
+import { indexCommand } from './build-index.js';
 import { reportCommand } from './report.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';

@@ -6,9 +6,9 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
-import { Searcher } from '../../src/index/searcher.js';
+import { Searcher } from '../../src/search/searcher.js';
 import { createApp } from '../../src/serve/app.js';
-import { tinyIndex } from '../index/tiny-index.js';
+import { tinyIndex } from '../search/tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-app-'));
 let app: FastifyInstance;

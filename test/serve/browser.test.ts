@@ -12,7 +12,7 @@ import { loadDataset } from '../../src/data/registry.js';
 import type { ImageSplit } from '../../src/data/types.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
-import { tinyIndex } from '../index/tiny-index.js';
+import { tinyIndex } from '../search/tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-browser-'));
 const artifacts = path.resolve('artifacts');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
-import { tinyIndex, type TinyIndex } from '../index/tiny-index.js';
+import { tinyIndex, type TinyIndex } from '../search/tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-procs-'));
 const children: ChildProcess[] = [];

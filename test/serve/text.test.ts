@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/registry.js';
 import type { TextSplit } from '../../src/data/types.js';
 import { initEngine } from '../../src/engine/backend.js';
-import { Searcher } from '../../src/index/searcher.js';
+import { Searcher } from '../../src/search/searcher.js';
 import { createApp } from '../../src/serve/app.js';
-import { tinyIndex } from '../index/tiny-index.js';
+import { tinyIndex } from '../search/tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-text-'));
 let app: FastifyInstance;

@@ -1,8 +1,8 @@
 /** A tiny trained model (a few seconds on wasm) and its index, shared by the index and serve tests. */
 import path from 'node:path';
-import { buildIndex } from '../../src/index/build.js';
-import type { IndexManifest } from '../../src/index/manifest.js';
-import type { WriteIndexOptions } from '../../src/index/write.js';
+import { buildIndex } from '../../src/search/build.js';
+import type { IndexManifest } from '../../src/search/manifest.js';
+import type { WriteIndexOptions } from '../../src/search/write.js';
 import { train } from '../../src/train/train.js';
 
 export interface TinyIndex {

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/registry.js';
 import type { ImageSplit } from '../../src/data/types.js';
 import { initEngine } from '../../src/engine/backend.js';
-import { Searcher } from '../../src/index/searcher.js';
-import { readIndexManifest } from '../../src/index/manifest.js';
+import { Searcher } from '../../src/search/searcher.js';
+import { readIndexManifest } from '../../src/search/manifest.js';
 import { tinyIndex, type TinyIndex } from './tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-searcher-'));

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExactBackend } from '../../src/index/exact.js';
-import { LanceBackend, writeLanceTable } from '../../src/index/lance.js';
-import { parseTopicWeights, weightVector } from '../../src/index/topics.js';
-import { TopK } from '../../src/index/topk.js';
+import { ExactBackend } from '../../src/search/exact.js';
+import { LanceBackend, writeLanceTable } from '../../src/search/lance.js';
+import { parseTopicWeights, weightVector } from '../../src/search/topics.js';
+import { TopK } from '../../src/search/topk.js';
 import { bruteScores, topRows, unitCodes } from './fixtures.js';
 
 const layout = { topics: 4, blockDim: 8 };

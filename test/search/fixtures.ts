@@ -1,6 +1,6 @@
 /** Shared test fixtures: random unit codes and a brute-force reference search. */
 import { Rng } from '../../src/engine/random.js';
-import type { CodeLayout } from '../../src/index/topics.js';
+import type { CodeLayout } from '../../src/search/topics.js';
 
 export function unitCodes(n: number, dim: number, seed: number): Float32Array {
   const rng = new Rng(seed);
