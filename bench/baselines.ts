@@ -12,7 +12,8 @@ import type { Dataset, Split } from '../src/data/types.js';
 import { initEngine } from '../src/engine/backend.js';
 import { createBaseline } from '../src/eval/baselines/index.js';
 import type { Codes } from '../src/eval/method.js';
-import { evaluateCodes, type RetrievalMetrics } from '../src/eval/retrieval.js';
+import { evaluateCodes } from '../src/eval/retrieval.js';
+import type { RetrievalMetrics } from '../src/train/validation.js';
 
 const REFERENCE: Record<string, Record<string, Partial<RetrievalMetrics>>> = {
   'fashion-mnist': {

@@ -1,5 +1,6 @@
 /**
- * The public API of sadsl. The CLI, the HTTP service and the web page use only what is exported here.
+ * The public API of sadsl, for users of the package. Nothing inside the package imports this file: modules
+ * (the CLI and the service included) import each other directly, one way down the layers (see README, Layout).
  */
 export { initEngine, engineInfo, BACKENDS } from './engine/backend.js';
 export type { BackendName, EngineInfo } from './engine/backend.js';
@@ -28,12 +29,14 @@ export type { TfIdf } from './data/text/tfidf.js';
 export { lengthPercentiles, inVocabularyLengths } from './data/text/stats.js';
 export type { LengthPercentiles } from './data/text/stats.js';
 export { evaluateRetrieval, evaluateCodes, cosineNormalize } from './eval/retrieval.js';
-export type { RetrievalMetrics, RetrievalInput, RetrievalOptions } from './eval/retrieval.js';
+export type { RetrievalInput, RetrievalOptions } from './eval/retrieval.js';
+export type { RetrievalMetrics, TopicUsage, Validation, Validator } from './train/validation.js';
+export { retrievalValidation } from './eval/validation.js';
 export { queryMetrics, ranksOfRelevant, MetricsAccumulator } from './eval/metrics.js';
 export type { QueryMetrics, MeanMetrics } from './eval/metrics.js';
 export { topicUsage } from './eval/topic-usage.js';
-export type { TopicUsage } from './eval/topic-usage.js';
-export type { Method, Codes, DenseCodes, SparseCodes, FitOptions } from './eval/method.js';
+export type { Method, Codes, SparseCodes, FitOptions } from './eval/method.js';
+export type { DenseCodes } from './train/codes.js';
 export { createBaseline, BASELINE_IDS } from './eval/baselines/index.js';
 export type { BaselineId, BaselineOptions } from './eval/baselines/index.js';
 export { SadslModel } from './model/sadsl.js';
@@ -76,7 +79,8 @@ export type { LearnedId, LearnedOptions } from './eval/methods/learned.js';
 export { SadslMethod, SADSL_VARIANTS } from './eval/methods/sadsl.js';
 export type { SadslId, SadslOptions } from './eval/methods/sadsl.js';
 export { runExperiment, machineInfo, subsetSplit } from './eval/experiment.js';
-export type { ExperimentOptions, ExperimentResults, ExperimentEvent, MethodResult, Machine } from './eval/experiment.js';
+export type { ExperimentOptions, ExperimentEvent } from './eval/experiment.js';
+export type { ExperimentResults, MethodResult, Machine } from './eval/results.js';
 export { resultsTable } from './eval/results-table.js';
 export { prChartSpec, renderPrChart } from './eval/pr-chart.js';
 export { buildIndex } from './search/build.js';

@@ -1,6 +1,7 @@
 /** `sadsl index`: encode a dataset split with a trained model into a search index. */
 import { Command } from 'commander';
-import { ArgumentError, buildIndex } from '../index.js';
+import { ArgumentError } from '../errors.js';
+import { buildIndex } from '../search/build.js';
 import { parseNumber, progressBar, startEngine } from './common.js';
 
 export function indexCommand(): Command {

@@ -1,7 +1,8 @@
 /** Helpers shared by the sub-commands: number options, progress bars, the engine banner. */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ArgumentError, initEngine, type EngineInfo } from '../index.js';
+import { initEngine, type EngineInfo } from '../engine/backend.js';
+import { ArgumentError } from '../errors.js';
 
 /** A commander option parser for numbers that names the option in its error. */
 export function parseNumber(name: string, integer: boolean) {

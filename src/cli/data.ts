@@ -1,6 +1,7 @@
 /** `sadsl data inspect <spec> [--json]`: what a dataset spec loads to (issue 3, "CLI"). */
 import { Command } from 'commander';
-import { describeSpecs, formatSummary, inspectDataset, loadDataset } from '../index.js';
+import { formatSummary, inspectDataset } from '../data/inspect.js';
+import { describeSpecs, loadDataset } from '../data/registry.js';
 import { parseNumber, progressBar } from './common.js';
 
 export function dataCommand(): Command {

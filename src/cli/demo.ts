@@ -1,6 +1,7 @@
 /** `sadsl demo` (what `npm start` runs): train on the embedded image sample, evaluate, print the mAP. */
 import { Command } from 'commander';
-import { train } from '../index.js';
+import { retrievalValidation } from '../eval/validation.js';
+import { train } from '../train/train.js';
 import { parseNumber, startEngine } from './common.js';
 import { evaluateModel, formatResult } from './eval.js';
 import { trainReporter } from './train.js';
@@ -17,6 +18,7 @@ export function demoCommand(): Command {
         dataset: 'sample-images',
         train: { epochs: o.epochs, validationSize: 200, checkpointEvery: 1000 },
         out: o.out,
+        validate: retrievalValidation,
         onEvent: reporter.onEvent,
       });
       reporter.stop();

@@ -1,6 +1,8 @@
 /** `sadsl eval`: the retrieval protocol for a trained model (database = train split, queries = test). */
 import { Command } from 'commander';
-import { evaluateProtocol, loadDataset, loadModel, type ProtocolResult, type TrainedModel } from '../index.js';
+import { loadDataset } from '../data/registry.js';
+import { evaluateProtocol, type ProtocolResult } from '../eval/evaluate-model.js';
+import { loadModel, type TrainedModel } from '../train/trained-model.js';
 import { parseNumber, progressBar, startEngine } from './common.js';
 
 export async function evaluateModel(model: TrainedModel, spec: string, o: { queries?: number; seed?: number }): Promise<ProtocolResult> {

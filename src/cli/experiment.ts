@@ -4,7 +4,9 @@
  * method on stderr. Rerunning with the same --out skips the methods already finished.
  */
 import { Command } from 'commander';
-import { ArgumentError, describeSpecs, runExperiment, type ExperimentEvent } from '../index.js';
+import { describeSpecs } from '../data/registry.js';
+import { ArgumentError } from '../errors.js';
+import { runExperiment, type ExperimentEvent } from '../eval/experiment.js';
 import { parseNumber, progressBar, startEngine, type Progress } from './common.js';
 
 interface ExperimentCliOptions {

@@ -1,6 +1,10 @@
 /** `sadsl explain`: the exact topic and region decomposition of s(a, b) for two objects, optionally as pictures. */
 import { Command } from 'commander';
-import { loadDataset, loadModel, type Dataset, resolveObject, writePairExplanation } from '../index.js';
+import { loadDataset } from '../data/registry.js';
+import type { Dataset } from '../data/types.js';
+import { resolveObject } from '../explain/object-file.js';
+import { writePairExplanation } from '../explain/pair-files.js';
+import { loadModel } from '../train/trained-model.js';
 import { parseNumber, startEngine } from './common.js';
 
 export function explainCommand(): Command {

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `sadsl` command line. Each sub-command lives in its own file and uses only the public API
- * (`src/index.ts`). User errors print one line and exit 2; nothing prints a stack trace unless
- * SADSL_DEBUG is set.
+ * The `sadsl` command line. Each sub-command lives in its own file. User errors print one line and exit 2;
+ * nothing prints a stack trace unless SADSL_DEBUG is set.
  */
 import { Command } from 'commander';
-import { SadslError } from '../index.js';
+import { SadslError } from '../errors.js';
 import { registerCommands } from './commands.js';
 
 async function main(argv: string[]): Promise<void> {

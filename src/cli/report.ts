@@ -1,7 +1,7 @@
 /** `sadsl report`: one self-contained HTML report of a run directory. */
 import { Command } from 'commander';
 import { parseNumber, startEngine } from './common.js';
-import { writeReport } from '../index.js';
+import { writeReport } from '../explain/report.js';
 
 export function reportCommand(): Command {
   return new Command('report')

@@ -1,7 +1,9 @@
 /** `sadsl search`: the top-k objects of an index for a query object, image file or document file. */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ArgumentError, Searcher, parseTopicWeights, type QueryInput } from '../index.js';
+import { ArgumentError } from '../errors.js';
+import { Searcher, type QueryInput } from '../search/searcher.js';
+import { parseTopicWeights } from '../search/topics.js';
 import { parseNumber, startEngine } from './common.js';
 
 /** A ref (`test:3`) names an object; anything else is a file: an image, or a document for text indexes. */

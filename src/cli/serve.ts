@@ -1,6 +1,8 @@
 /** `sadsl serve`: the search service and web explorer on an index. */
 import { Command } from 'commander';
-import { ArgumentError, SERVE_DEFAULTS, startServer } from '../index.js';
+import { ArgumentError } from '../errors.js';
+import { SERVE_DEFAULTS } from '../serve/app.js';
+import { startServer } from '../serve/server.js';
 import { parseNumber, startEngine } from './common.js';
 
 export function serveCommand(): Command {

@@ -1,6 +1,9 @@
 /** `sadsl topics`: the topic gallery of a model (renders of G(t_k), top objects, class purity) as PNG + JSON + HTML. */
 import { Command } from 'commander';
-import { loadDataset, loadModel, topicGallery, writeGallery } from '../index.js';
+import { loadDataset } from '../data/registry.js';
+import { writeGallery } from '../explain/gallery-view.js';
+import { topicGallery } from '../explain/gallery.js';
+import { loadModel } from '../train/trained-model.js';
 import { parseNumber, progressBar, startEngine } from './common.js';
 
 export function topicsCommand(): Command {

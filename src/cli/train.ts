@@ -1,7 +1,11 @@
 /** `sadsl train`: trains SADSL on a dataset spec with a progress bar; writes a run directory. */
 import { promises as fs } from 'node:fs';
 import { Command } from 'commander';
-import { ArgumentError, describeSpecs, train, VARIANTS, type TrainEvent } from '../index.js';
+import { VARIANTS } from '../config.js';
+import { describeSpecs } from '../data/registry.js';
+import { ArgumentError } from '../errors.js';
+import { retrievalValidation } from '../eval/validation.js';
+import { train, type TrainEvent } from '../train/train.js';
 import { parseNumber, progressBar, startEngine } from './common.js';
 
 interface TrainCliOptions {
@@ -85,6 +89,7 @@ export function trainCommand(): Command {
           },
           out,
           resume: Boolean(o.resume),
+          validate: retrievalValidation,
           onEvent: reporter.onEvent,
         });
         reporter.stop();

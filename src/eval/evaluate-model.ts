@@ -6,8 +6,9 @@ import type { Dataset } from '../data/types.js';
 import { Rng } from '../engine/random.js';
 import { ArgumentError } from '../errors.js';
 import type { Codes } from './method.js';
-import { evaluateCodes, type RetrievalMetrics } from './retrieval.js';
-import { topicUsage, type TopicUsage } from './topic-usage.js';
+import type { RetrievalMetrics, TopicUsage } from '../train/validation.js';
+import { evaluateCodes } from './retrieval.js';
+import { topicUsage } from './topic-usage.js';
 
 export interface ProtocolOptions {
   /** Evaluate Q seeded test queries instead of all (default: all). */

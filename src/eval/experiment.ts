@@ -19,46 +19,15 @@ import { ArgumentError } from '../errors.js';
 import { writeFileAtomic } from '../train/weights-file.js';
 import { evaluateProtocol, selectQueries, type Encoder } from './evaluate-model.js';
 import type { Method } from './method.js';
-import { meanFaithfulness, type MeanFaithfulness } from '../explain/faithfulness.js';
+import { meanFaithfulness } from '../explain/faithfulness.js';
 import { createMethod, methodsFor } from './methods/index.js';
 import { SadslMethod } from './methods/sadsl.js';
 import { renderPrChart } from './pr-chart.js';
+import type { ExperimentResults, Machine, MethodResult } from './results.js';
 import { resultsTable } from './results-table.js';
-import type { RetrievalMetrics } from './retrieval.js';
-import type { TopicUsage } from './topic-usage.js';
-
-/** One method's row of results.json (keys as `sadsl eval`'s). */
-export type MethodResult = Pick<RetrievalMetrics, 'mAP' | 'precisionAt10' | 'precisionAt100' | 'rPrecision' | 'mapAtR' | 'ndcgAt10' | 'pr'> & {
-  /** Seconds of training (`fit`); for non-learned methods their fitting time. */
-  trainSeconds: number;
-  /** Topic models: topic usage of the queries' θ. */
-  topicUsage?: TopicUsage;
-  /** Full SADSL: deletion faithfulness of its explanations over `FAITHFULNESS_PAIRS` pairs (issue 6). */
-  faithfulness?: MeanFaithfulness;
-};
 
 /** Same-class pairs whose explanations the experiment checks by deletion. */
 export const FAITHFULNESS_PAIRS = 200;
-
-export interface Machine {
-  cpus: number;
-  model: string;
-  memoryGB: number;
-  backend: string;
-}
-
-export interface ExperimentResults {
-  dataset: string;
-  /** Queries evaluated. */
-  queries: number;
-  /** Database objects (the training split). */
-  database: number;
-  epochs: number;
-  maxSteps?: number;
-  seed: number;
-  machine: Machine;
-  methods: Record<string, MethodResult>;
-}
 
 export type ExperimentEvent =
   | { type: 'start'; methods: string[]; resumed: string[] }

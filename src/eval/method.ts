@@ -5,15 +5,7 @@
  * = encoded test split; see `evaluateCodes`).
  */
 import type { Dataset, SparseRows, Split } from '../data/types.js';
-
-/** Dense codes [n, dim]; s(x, y) = ⟨code(x), code(y)⟩. */
-export interface DenseCodes {
-  kind: 'dense';
-  codes: Float32Array; // [n, dim]
-  dim: number;
-  /** Topic strengths θ [n, K] of topic models, for `topicUsage`. */
-  theta?: { values: Float32Array; K: number };
-}
+import type { DenseCodes } from '../train/codes.js';
 
 /** Sparse codes (e.g. tf-idf rows over a 20,000-word vocabulary), scored by a sparse inner product. */
 export interface SparseCodes {

@@ -3,7 +3,7 @@
  * P@10 / P@100 / R-precision / MAP@R as columns (4 decimals), the best value of each column in bold (every
  * method that ties with it at 4 decimals), plus the training time and the experiment's settings.
  */
-import type { ExperimentResults, MethodResult } from './experiment.js';
+import type { ExperimentResults, MethodResult } from './results.js';
 
 const COLUMNS: [string, keyof MethodResult][] = [
   ['mAP', 'mAP'],

@@ -11,31 +11,11 @@
  */
 import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../errors.js';
+import type { RetrievalMetrics } from '../train/validation.js';
 import { DEFAULT_KS, MetricsAccumulator, queryMetrics } from './metrics.js';
 import type { Codes } from './method.js';
 import { RankBuffers, relevantRanks } from './ranks.js';
 import { sparseScores, transposeRows } from './sparse-scores.js';
-
-/** The evaluation result; its keys are the JSON keys of `sadsl eval` and `results.json`. */
-export interface RetrievalMetrics {
-  mAP: number;
-  precisionAt10: number;
-  precisionAt100: number;
-  rPrecision: number;
-  mapAtR: number;
-  ndcgAt10: number;
-  recallAt10: number;
-  /** 11-point interpolated precision at recall 0, 0.1, …, 1 (mean over queries). */
-  pr: number[];
-  /** Number of queries evaluated (including those without a relevant item). */
-  queries: number;
-  /** Number of database items. */
-  database: number;
-  /** Queries with no relevant database item, left out of every mean. */
-  queriesWithoutRelevant: number;
-  /** Precision, recall and NDCG at every k of `ks` (always including 10 and 100). */
-  atK: { k: number; precision: number; recall: number; ndcg: number }[];
-}
 
 /** Options shared by the dense and sparse evaluations. */
 export interface RetrievalOptions {

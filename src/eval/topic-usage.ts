@@ -5,19 +5,7 @@
  * `topic_usage`: H(p) = −Σ p log max(p, 1e-12), arg-max = first maximal topic.
  */
 import { ArgumentError } from '../errors.js';
-
-export interface TopicUsage {
-  /** H(mean θ): log K when all topics are used evenly over the set. */
-  entropyMeanTheta: number;
-  logK: number;
-  /** Mean per-object H(θ): log K when every object spreads evenly over all topics. */
-  meanEntropyTheta: number;
-  /** Number of distinct arg-max topics. */
-  topicsUsedAsArgmax: number;
-  meanMaxTheta: number;
-  /** Share of objects whose arg-max is the most frequent arg-max topic. */
-  largestArgmaxShare: number;
-}
+import type { TopicUsage } from '../train/validation.js';
 
 function entropy(p: ArrayLike<number>, offset: number, K: number): number {
   let h = 0;

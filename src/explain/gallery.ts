@@ -6,7 +6,7 @@
 import type { Dataset, ImageSplit, Split, TextSplit } from '../data/types.js';
 import { formatRef } from '../data/refs.js';
 import { ArgumentError } from '../errors.js';
-import type { DenseCodes } from '../eval/method.js';
+import type { DenseCodes } from '../train/codes.js';
 import type { TrainedModel } from '../train/trained-model.js';
 import { composeTiles, encodePng, splitImage } from './png.js';
 import { distinctiveWords, firstWords, topWords } from './words.js';

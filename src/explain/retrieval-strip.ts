@@ -6,7 +6,7 @@
 import type { Dataset, TextSplit } from '../data/types.js';
 import { formatRef } from '../data/refs.js';
 import { Rng } from '../engine/random.js';
-import type { DenseCodes } from '../eval/method.js';
+import type { DenseCodes } from '../train/codes.js';
 import type { TrainedModel } from '../train/trained-model.js';
 import { pairHeatmaps } from './heatmap.js';
 import { highlightHtml, pairHighlights, segmentTokens } from './highlight.js';

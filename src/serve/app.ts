@@ -9,7 +9,10 @@
  */
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ArgumentError, SadslError, type Objects, type Searcher, type TopicWeights } from '../index.js';
+import { ArgumentError, SadslError } from '../errors.js';
+import type { Searcher } from '../search/searcher.js';
+import type { TopicWeights } from '../search/topics.js';
+import type { Objects } from '../train/trained-model.js';
 import { QueryCache } from './query-cache.js';
 import { imagePng, renderObject } from './render.js';
 import { explainQuerySchema, parseRequest, searchBodySchema, uploadQuerySchema, uploadWeights } from './schemas.js';

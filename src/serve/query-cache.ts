@@ -2,7 +2,7 @@
  * Recent uploaded queries, so the page can ask for the explanation of (upload, hit) by id. Ids are
  * `query:N`; the oldest is dropped past `capacity`.
  */
-import type { Objects } from '../index.js';
+import type { Objects } from '../train/trained-model.js';
 
 export class QueryCache {
   private readonly items = new Map<string, Objects>();

@@ -1,6 +1,6 @@
 /** Objects as the page shows them: images as PNG, documents as text; topic renders of the generator. */
 import sharp from 'sharp';
-import type { Split } from '../index.js';
+import type { Split } from '../data/types.js';
 
 export async function imagePng(pixels: Uint8Array, height: number, width: number, channels: number): Promise<Buffer> {
   return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: channels as 1 | 3 } })

@@ -1,6 +1,7 @@
 /** Request validation of the HTTP service (zod): every bad field yields a 400 naming it. */
 import { z } from 'zod';
-import { ArgumentError, parseTopicWeights, type TopicWeights } from '../index.js';
+import { ArgumentError } from '../errors.js';
+import { parseTopicWeights, type TopicWeights } from '../search/topics.js';
 
 const topicWeightsSchema = z.record(z.string().regex(/^\d+$/, 'topic keys are topic numbers'), z.number().finite().nonnegative());
 

@@ -1,6 +1,6 @@
 /** Starts the HTTP service on an index: opens it, loads the model and dataset up front, listens. */
 import type { FastifyInstance } from 'fastify';
-import { Searcher, type OpenSearcherOptions } from '../index.js';
+import { Searcher, type OpenSearcherOptions } from '../search/searcher.js';
 import { createApp, type AppOptions } from './app.js';
 
 export interface ServeOptions extends AppOptions, OpenSearcherOptions {

@@ -16,18 +16,17 @@ import {
 } from '../config.js';
 import { loadDataset } from '../data/registry.js';
 import { ClassBalancedSampler } from '../data/sampler.js';
-import type { Dataset, Split } from '../data/types.js';
+import type { Dataset } from '../data/types.js';
 import { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../errors.js';
-import { evaluateRetrieval, type RetrievalMetrics } from '../eval/retrieval.js';
-import { topicUsage, type TopicUsage } from '../eval/topic-usage.js';
 import { disposeInputs } from '../model/inputs.js';
 import { SadslModel } from '../model/sadsl.js';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
 import { JointTrainer, type StepLosses } from './joint-step.js';
 import { Preprocessor } from './preprocess.js';
 import { TrainedModel, type Objects } from './trained-model.js';
+import type { RetrievalMetrics, TopicUsage, Validator } from './validation.js';
 import { writeFileAtomic } from './weights-file.js';
 
 export interface TrainOptions {
@@ -41,6 +40,12 @@ export interface TrainOptions {
   out?: string;
   /** Continue the last checkpoint in `out`. */
   resume?: boolean;
+  /**
+   * Per-epoch validation of the held-out objects (`train.validationSize` of them), e.g. eval's
+   * `retrievalValidation`. Without it they are held out all the same (the model does not depend on whether it
+   * is validated) and the epoch records carry `validation: null`.
+   */
+  validate?: Validator;
   onEvent?: (e: TrainEvent) => void;
 }
 
@@ -77,22 +82,6 @@ function holdOut(n: number, size: number, seed: number): { train: Int32Array; va
 
 async function appendLog(file: string | null, record: object): Promise<void> {
   if (file) await fs.appendFile(file, JSON.stringify(record) + '\n');
-}
-
-/** Validation: the held-out objects retrieve each other (excluding themselves). */
-async function validate(model: TrainedModel, split: Split, idx: Int32Array): Promise<{ metrics: RetrievalMetrics; usage: TopicUsage | null }> {
-  const codes = await model.encode({ split, indices: idx });
-  const labels = Int32Array.from(idx, (i) => split.labels[i]);
-  const metrics = await evaluateRetrieval({
-    queries: codes.codes,
-    queryLabels: labels,
-    database: codes.codes,
-    databaseLabels: labels,
-    dim: codes.dim,
-    excludeSelf: true,
-  });
-  const usage = codes.theta ? topicUsage(codes.theta.values, idx.length, codes.theta.K) : null;
-  return { metrics, usage };
 }
 
 /** Trains SADSL on a dataset; see `TrainOptions`. */
@@ -206,8 +195,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const epochEnd = step % stepsPerEpoch === 0 || step === totalSteps;
     if (epochEnd) {
       let usage: TopicUsage | null = null;
-      if (valIdx.length > 1) {
-        const v = await validate(model, ds.train, valIdx);
+      if (valIdx.length > 1 && opts.validate) {
+        const v = await opts.validate(model, ds.train, valIdx);
         lastValidation = v.metrics;
         usage = v.usage;
       }

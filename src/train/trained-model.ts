@@ -16,7 +16,7 @@ import { Vocabulary } from '../data/text/vocabulary.js';
 import { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
 import { ArgumentError, ModelError } from '../errors.js';
-import type { DenseCodes } from '../eval/method.js';
+import type { DenseCodes } from './codes.js';
 import { batchSize, disposeInputs } from '../model/inputs.js';
 import { SadslModel } from '../model/sadsl.js';
 import type { Explanation, InputSpec, ModelInputs } from '../model/types.js';

@@ -6,7 +6,8 @@ import { loadDataset } from '../../src/data/registry.js';
 import type { Dataset, ImageSplit, TextSplit } from '../../src/data/types.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { ArgumentError } from '../../src/errors.js';
-import { runExperiment, subsetSplit, type ExperimentEvent, type ExperimentResults } from '../../src/eval/experiment.js';
+import { runExperiment, subsetSplit, type ExperimentEvent } from '../../src/eval/experiment.js';
+import type { ExperimentResults } from '../../src/eval/results.js';
 import { resultsTable } from '../../src/eval/results-table.js';
 
 const TINY = { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 };

@@ -9,7 +9,7 @@ import { initEngine } from '../../src/engine/backend.js';
 import * as tf from '../../src/engine/tf.js';
 import { ArgumentError } from '../../src/errors.js';
 import { subsetSplit } from '../../src/eval/experiment.js';
-import type { DenseCodes } from '../../src/eval/method.js';
+import type { DenseCodes } from '../../src/train/codes.js';
 import { createMethod, methodsFor } from '../../src/eval/methods/index.js';
 import { SadslModel } from '../../src/model/sadsl.js';
 import { EmbeddingNet } from '../../src/train/embedding-net.js';

@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/registry.js';
 import { initEngine } from '../../src/engine/backend.js';
+import { retrievalValidation } from '../../src/eval/validation.js';
 import { parseMetrics, resultsTable, writeReport } from '../../src/explain/report.js';
 import { train } from '../../src/train/train.js';
 
@@ -47,6 +48,7 @@ describe('writeReport', () => {
       dataset: ds,
       out: run,
       train: { maxSteps: 3, validationSize: 100 },
+      validate: retrievalValidation,
       model: { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 },
     });
     model.dispose();

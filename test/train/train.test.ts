@@ -6,6 +6,7 @@ import { initEngine } from '../../src/engine/backend.js';
 import * as tf from '../../src/engine/tf.js';
 import { loadDataset } from '../../src/data/registry.js';
 import type { Dataset } from '../../src/data/types.js';
+import { retrievalValidation } from '../../src/eval/validation.js';
 import { train, type TrainOptions } from '../../src/train/train.js';
 import { loadModel, type TrainedModel } from '../../src/train/trained-model.js';
 
@@ -14,7 +15,7 @@ const root = mkdtempSync(path.join(tmpdir(), 'sadsl-train-'));
 let ds: Dataset;
 
 function opts(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
-  return { dataset: ds, model: TINY_MODEL, train: { maxSteps: 4, checkpointEvery: 2, validationSize: 40, seed: 3, P: 4, M: 4 }, out, ...extra };
+  return { dataset: ds, model: TINY_MODEL, train: { maxSteps: 4, checkpointEvery: 2, validationSize: 40, seed: 3, P: 4, M: 4 }, out, validate: retrievalValidation, ...extra };
 }
 
 async function weightsOf(m: TrainedModel): Promise<Record<string, Float32Array>> {

@@ -4,7 +4,8 @@ import { initEngine } from '../../../src/engine/backend.js';
 import { Rng } from '../../../src/engine/random.js';
 import { createBaseline } from '../../../src/eval/baselines/index.js';
 import { symmetricEigen } from '../../../src/eval/linalg.js';
-import type { DenseCodes, SparseCodes } from '../../../src/eval/method.js';
+import type { SparseCodes } from '../../../src/eval/method.js';
+import type { DenseCodes } from '../../../src/train/codes.js';
 import { evaluateCodes } from '../../../src/eval/retrieval.js';
 
 function imageSplit(rng: Rng, n: number): ImageSplit {
