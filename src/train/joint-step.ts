@@ -20,11 +20,11 @@ import { ArgumentError, ModelError } from '../errors.js';
 import { batchSize } from '../model/inputs.js';
 import type { SadslModel } from '../model/sadsl.js';
 import type { ModelInputs } from '../model/types.js';
-import { discriminatorLoss, generatorLoss } from './losses/adversarial.js';
-import { topicBalanceLoss } from './losses/balance.js';
-import { topicDiversityLoss } from './losses/diversity.js';
-import { documentReconstructionLoss, imageReconstructionLoss } from './losses/reconstruction.js';
-import { similarityLoss } from './losses/similarity.js';
+import { discriminatorLoss, generatorLoss } from './losses/sadsl/adversarial.js';
+import { topicBalanceLoss } from './losses/sadsl/balance.js';
+import { topicDiversityLoss } from './losses/sadsl/diversity.js';
+import { documentReconstructionLoss, imageReconstructionLoss } from './losses/sadsl/reconstruction.js';
+import { similarityLoss } from './losses/sadsl/similarity.js';
 
 export interface StepLosses {
   sim: number;

@@ -7,8 +7,8 @@
  * L = mean over the B anchors; α = 2, β = 50, λ = 0.5, ε = 0.1. S = score(embeddings) (inner product of
  * unit-norm embeddings by default).
  */
-import * as tf from '../../engine/tf.js';
-import { innerProductScores, type ScoreFn } from './similarity.js';
+import * as tf from '../../../engine/tf.js';
+import { innerProductScores, type ScoreFn } from '../pairwise.js';
 
 export interface MultiSimilarityOptions {
   alpha: number;

@@ -4,7 +4,7 @@
  *   L_D = −mean log σ(D(x)) − mean log(1 − σ(D(G(h(x), z))))       = mean softplus(−D(real)) + mean softplus(D(fake))
  * using −log σ(l) = softplus(−l) and −log(1 − σ(l)) = softplus(l), which stay finite for any logit.
  */
-import * as tf from '../../engine/tf.js';
+import * as tf from '../../../engine/tf.js';
 
 /** L_G from the discriminator's logits on generated objects [B]. */
 export function generatorLoss(fakeLogits: tf.Tensor1D): tf.Scalar {

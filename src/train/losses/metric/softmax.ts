@@ -3,8 +3,8 @@
  * the class labels and the embedding is used for retrieval. L = mean_i −log softmax(logits_i)[y_i]; the
  * logits come from the caller's classifier.
  */
-import * as tf from '../../engine/tf.js';
-import { ArgumentError } from '../../errors.js';
+import * as tf from '../../../engine/tf.js';
+import { ArgumentError } from '../../../errors.js';
 
 /** L of logits [B, C] with labels [B] in 0..C-1. */
 export function softmaxLoss(logits: tf.Tensor2D, labels: Int32Array): tf.Scalar {

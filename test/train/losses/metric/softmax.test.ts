@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../../src/engine/backend.js';
-import { Rng } from '../../../src/engine/random.js';
-import * as tf from '../../../src/engine/tf.js';
-import { ArgumentError } from '../../../src/errors.js';
-import { softmaxLoss } from '../../../src/train/losses/softmax.js';
+import { initEngine } from '../../../../src/engine/backend.js';
+import { Rng } from '../../../../src/engine/random.js';
+import * as tf from '../../../../src/engine/tf.js';
+import { ArgumentError } from '../../../../src/errors.js';
+import { softmaxLoss } from '../../../../src/train/losses/metric/softmax.js';
 
 /** Mean −log softmax(logits_i)[y_i] as a loop. */
 function naive(logits: number[][], labels: number[]): number {

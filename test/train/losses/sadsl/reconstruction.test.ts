@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../../src/engine/backend.js';
-import { Rng } from '../../../src/engine/random.js';
-import * as tf from '../../../src/engine/tf.js';
-import { documentReconstructionLoss, imageReconstructionLoss } from '../../../src/train/losses/reconstruction.js';
+import { initEngine } from '../../../../src/engine/backend.js';
+import { Rng } from '../../../../src/engine/random.js';
+import * as tf from '../../../../src/engine/tf.js';
+import { documentReconstructionLoss, imageReconstructionLoss } from '../../../../src/train/losses/sadsl/reconstruction.js';
 
 function distribution(rng: Rng, V: number, zeros = 0): number[] {
   const w = Array.from(rng.uniformArray(V, 0, 1)).map((x, i) => (i < zeros ? 0 : x));

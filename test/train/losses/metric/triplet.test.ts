@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../../src/engine/backend.js';
-import * as tf from '../../../src/engine/tf.js';
-import { euclideanDistances } from '../../../src/train/losses/distances.js';
-import { semiHardTriplets, tripletLoss } from '../../../src/train/losses/triplet.js';
+import { initEngine } from '../../../../src/engine/backend.js';
+import * as tf from '../../../../src/engine/tf.js';
+import { euclideanDistances } from '../../../../src/train/losses/pairwise.js';
+import { semiHardTriplets, tripletLoss } from '../../../../src/train/losses/metric/triplet.js';
 import { dist, matrix, unitRows } from './helpers.js';
 
 /** TensorFlow Addons' triplet_semihard_loss as a loop: per positive pair, the semi-hard (or farthest) negative. */

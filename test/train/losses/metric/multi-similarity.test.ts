@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../../src/engine/backend.js';
-import * as tf from '../../../src/engine/tf.js';
-import { multiSimilarityLoss, multiSimilarityPairs } from '../../../src/train/losses/multi-similarity.js';
-import type { ScoreFn } from '../../../src/train/losses/similarity.js';
+import { initEngine } from '../../../../src/engine/backend.js';
+import * as tf from '../../../../src/engine/tf.js';
+import { multiSimilarityLoss, multiSimilarityPairs } from '../../../../src/train/losses/metric/multi-similarity.js';
+import type { ScoreFn } from '../../../../src/train/losses/pairwise.js';
 import { dot, matrix, unitRows } from './helpers.js';
 
 /** Multi-similarity loss with its miner (Wang et al. 2019; pytorch-metric-learning) as a loop over anchors. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../../src/engine/backend.js';
-import * as tf from '../../../src/engine/tf.js';
-import { discriminatorLoss, generatorLoss } from '../../../src/train/losses/adversarial.js';
+import { initEngine } from '../../../../src/engine/backend.js';
+import * as tf from '../../../../src/engine/tf.js';
+import { discriminatorLoss, generatorLoss } from '../../../../src/train/losses/sadsl/adversarial.js';
 
 const logSigmoid = (l: number) => -Math.log(1 + Math.exp(-l));
 const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;

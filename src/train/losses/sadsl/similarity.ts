@@ -5,41 +5,14 @@
  * The score function is a parameter so baselines can reuse the loss with another similarity.
  * A batch without positive (or negative) pairs contributes 0 for that term instead of the empty mean's NaN.
  */
-import * as tf from '../../engine/tf.js';
-
-/** Pairwise scores S [B, B] of a batch of codes [B, D]. */
-export type ScoreFn = (codes: tf.Tensor2D) => tf.Tensor2D;
-
-/** SADSL's score s(x, y) = ⟨z(x), z(y)⟩ (spec §3). */
-export const innerProductScores: ScoreFn = (codes) => tf.matMul(codes, codes, false, true);
+import * as tf from '../../../engine/tf.js';
+import { innerProductScores, pairMasks, type ScoreFn } from '../pairwise.js';
 
 export interface DevianceOptions {
   /** Scale β. */
   beta: number;
   /** Margin λ. */
   margin: number;
-}
-
-/** 0/1 masks [B, B] of the positive (same label, i ≠ j) and negative pairs, and their counts. */
-export function pairMasks(labels: Int32Array): { pos: Float32Array; neg: Float32Array; nPos: number; nNeg: number } {
-  const B = labels.length;
-  const pos = new Float32Array(B * B);
-  const neg = new Float32Array(B * B);
-  let nPos = 0;
-  let nNeg = 0;
-  for (let i = 0; i < B; i++) {
-    for (let j = 0; j < B; j++) {
-      if (i === j) continue;
-      if (labels[i] === labels[j]) {
-        pos[i * B + j] = 1;
-        nPos++;
-      } else {
-        neg[i * B + j] = 1;
-        nNeg++;
-      }
-    }
-  }
-  return { pos, neg, nPos, nNeg };
 }
 
 /** Binomial deviance of a score matrix S [B, B] given the labels [B]. */

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../../src/engine/backend.js';
-import * as tf from '../../../src/engine/tf.js';
-import { contrastiveLoss } from '../../../src/train/losses/contrastive.js';
-import type { DistanceFn } from '../../../src/train/losses/distances.js';
+import { initEngine } from '../../../../src/engine/backend.js';
+import * as tf from '../../../../src/engine/tf.js';
+import { contrastiveLoss } from '../../../../src/train/losses/metric/contrastive.js';
+import type { DistanceFn } from '../../../../src/train/losses/pairwise.js';
 import { dist, matrix, unitRows } from './helpers.js';
 
 /** pytorch-metric-learning's ContrastiveLoss + AvgNonZeroReducer, as a loop over pairs i ≠ j. */

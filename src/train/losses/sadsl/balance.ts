@@ -3,7 +3,7 @@
  * H(p) = −Σ_k p_k log max(p_k, 1e-12) (the floor gives 0 log 0 = 0 and a finite gradient, as the reference).
  * Zero when the batch uses all K topics evenly; it stops every object collapsing onto one topic.
  */
-import * as tf from '../../engine/tf.js';
+import * as tf from '../../../engine/tf.js';
 
 const LOG_FLOOR = 1e-12;
 

@@ -2,7 +2,7 @@
  * Topic diversity (model spec §5): L_div = ‖T̂ T̂ᵀ − I‖²_F / K², T̂ the row-normalised topic matrix [K, d].
  * Zero when the topics are pairwise orthogonal; it keeps them from collapsing onto each other.
  */
-import * as tf from '../../engine/tf.js';
+import * as tf from '../../../engine/tf.js';
 
 /** Squared norm floor of the row normalisation (‖t‖ ≥ 1e-12, as torch's F.normalize). */
 const NORM2_FLOOR = 1e-24;

@@ -6,7 +6,7 @@
  *             log G = log-softmax of G's logits
  *             (per-document sum over words, mean over documents, as the reference; / log V starts it near 1).
  */
-import * as tf from '../../engine/tf.js';
+import * as tf from '../../../engine/tf.js';
 
 /** Mean absolute difference of real [B, H, W, C] and generated images of the same shape. */
 export function imageReconstructionLoss(real: tf.Tensor, generated: tf.Tensor): tf.Scalar {

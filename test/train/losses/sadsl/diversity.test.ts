@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../../src/engine/backend.js';
-import { Rng } from '../../../src/engine/random.js';
-import * as tf from '../../../src/engine/tf.js';
-import { topicDiversityLoss } from '../../../src/train/losses/diversity.js';
+import { initEngine } from '../../../../src/engine/backend.js';
+import { Rng } from '../../../../src/engine/random.js';
+import * as tf from '../../../../src/engine/tf.js';
+import { topicDiversityLoss } from '../../../../src/train/losses/sadsl/diversity.js';
 
 function naive(T: number[][]): number {
   const K = T.length;

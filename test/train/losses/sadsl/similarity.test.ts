@@ -1,14 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../../src/engine/backend.js';
-import { Rng } from '../../../src/engine/random.js';
-import * as tf from '../../../src/engine/tf.js';
-import {
-  binomialDeviance,
-  innerProductScores,
-  pairMasks,
-  similarityLoss,
-  type ScoreFn,
-} from '../../../src/train/losses/similarity.js';
+import { initEngine } from '../../../../src/engine/backend.js';
+import { Rng } from '../../../../src/engine/random.js';
+import * as tf from '../../../../src/engine/tf.js';
+import { innerProductScores, pairMasks, type ScoreFn } from '../../../../src/train/losses/pairwise.js';
+import { binomialDeviance, similarityLoss } from '../../../../src/train/losses/sadsl/similarity.js';
 
 const OPTS = { beta: 10, margin: 0.5 };
 

@@ -5,8 +5,8 @@
  * at most as far as p, the farthest negative. L = mean over all positive pairs of [D_ap − D_an + m]₊,
  * m = 0.2, D = distance(embeddings) (Euclidean by default; unit-norm embeddings put D in [0, 2]).
  */
-import * as tf from '../../engine/tf.js';
-import { euclideanDistances, type DistanceFn } from './distances.js';
+import * as tf from '../../../engine/tf.js';
+import { euclideanDistances, type DistanceFn } from '../pairwise.js';
 
 export interface TripletOptions {
   margin: number;

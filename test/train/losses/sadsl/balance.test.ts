@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../../src/engine/backend.js';
-import { Rng } from '../../../src/engine/random.js';
-import * as tf from '../../../src/engine/tf.js';
-import { topicBalanceLoss } from '../../../src/train/losses/balance.js';
+import { initEngine } from '../../../../src/engine/backend.js';
+import { Rng } from '../../../../src/engine/random.js';
+import * as tf from '../../../../src/engine/tf.js';
+import { topicBalanceLoss } from '../../../../src/train/losses/sadsl/balance.js';
 
 function naive(theta: number[][]): number {
   const K = theta[0].length;

@@ -1,5 +1,5 @@
 /** Shared fixtures of the metric-learning loss tests: random unit embeddings and plain-JS pair matrices. */
-import { Rng } from '../../../src/engine/random.js';
+import { Rng } from '../../../../src/engine/random.js';
 
 export function unitRows(seed: number, B: number, D: number): number[][] {
   const rng = new Rng(seed);

@@ -5,9 +5,8 @@
  * m_pos = 0, m_neg = 1, D = distance(embeddings) (Euclidean by default). Each mean divides by the pairs with
  * a non-zero loss (0 when there are none), so easy pairs do not dilute the gradient.
  */
-import * as tf from '../../engine/tf.js';
-import { euclideanDistances, type DistanceFn } from './distances.js';
-import { pairMasks } from './similarity.js';
+import * as tf from '../../../engine/tf.js';
+import { euclideanDistances, pairMasks, type DistanceFn } from '../pairwise.js';
 
 export interface ContrastiveOptions {
   /** Positive pairs are pulled until their distance is at most this. */
