@@ -1,5 +1,5 @@
 /**
- * Times and measures the non-learned baselines on the full protocol (issue 5): the training split is the
+ * Times and measures the non-learned baselines on the full protocol (docs/model.md §6): the training split is the
  * database, every test object a query (Fashion-MNIST: 10,000 × 60,000; 20 News: 7,532 × 11,314), next to
  * the PyTorch reference's numbers. On Fashion-MNIST it also evaluates the reference's 2,000 seeded queries
  * (`query_subset`: torch.randperm seeded with seed + 12345), taken from /usr/bin/python3 when torch is there.

@@ -1,6 +1,6 @@
 /**
- * First (parsing) and cached load times of full datasets (issue 3, "Caching and scale": the second load
- * must be at least 10× faster). Uses a fresh cache directory so the first load really parses.
+ * First (parsing) and cached load times of full datasets (the second load must be at least 10× faster).
+ * Uses a fresh cache directory so the first load really parses.
  *
  *   npx tsx bench/data-load.ts [spec ...]      (default: fashion-mnist 20news)
  */

@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark of this project's wasm training kernels (src/engine/kernels): one forward + backward
- * pass of the spec's image encoder conv stack (§1: 28×28×1 → conv3×3 s1 32 → conv4×4 s2 64 → conv4×4 s2
- * 128, BatchNorm + LeakyReLU) and the image generator's deconvs (§4: deconv4×4 s2 128→64→1) at batch 64,
+ * pass of the image encoder's conv stack (docs/model.md §1.1: 28×28×1 → conv3×3 s1 32 → conv4×4 s2 64 → conv4×4 s2
+ * 128, BatchNorm + LeakyReLU) and the image generator's deconvs (docs/model.md §4: deconv4×4 s2 128→64→1) at batch 64,
  * plus each replaced kernel against the stock one. Usage: `npx tsx bench/engine-kernels.ts [reps] [--cpu]`
  * (`--cpu` adds the cpu backend's time for the same pass: slow, minutes).
  */

@@ -1,5 +1,5 @@
 /**
- * Speed of the full SADSL training step (issue 4 "Speed"; model spec §5): `JointTrainer.step` — all five
+ * Speed of the full SADSL training step (docs/model.md §5.5): `JointTrainer.step` — all five
  * losses, the main/G Adam steps, then the D step — at the reference's batch (P × M = 8 × 8) and default
  * config, timed after 3 warm-up steps on the chosen backend. When `/usr/bin/python3` has torch, the
  * PyTorch reference (`../shared/reference/sadsl_ref.py bench`, one thread) runs in the same invocation.

@@ -1,5 +1,5 @@
 /**
- * Load test of `sadsl serve` (issue 7), bounded and local: 2,000 requests, 32 in flight, to 127.0.0.1
+ * Load test of `sadsl serve`, bounded and local: 2,000 requests, 32 in flight, to 127.0.0.1
  * only. Starts the service as a child process on an index (built from runs/demo, what `npm start` trains, into /tmp/sadsl-load-index
  * when missing), warms it up, then sends a mix: 70% searches by id (a third of them topic-steered), 20%
  * PNG uploads, 10% explanations. Reports p50/p99 latency per kind, errors, and the service's RSS before and

@@ -1,5 +1,5 @@
 /**
- * Search benchmark (issue 7): exact (blocked matmul top-k) vs LanceDB IVF_PQ on
+ * Search benchmark: exact (blocked matmul top-k) vs LanceDB IVF_PQ on
  *   1. the Fashion-MNIST training set's codes (60,000 × 4,096) encoded by a trained model (default
  *      runs/demo (`npm start`); random unit codes of dim 4,096 when no model is given or found), queries = test codes;
  *   2. a synthetic database of 1,000,000 codes of dim 128 (clustered unit vectors: 1,000,000 × 4,096 floats

@@ -1,5 +1,5 @@
 /**
- * Makes `samples/images/` (issue 3, `sample-images`): 200 training and 50 test images per class of
+ * Makes `samples/images/` (`sample-images`): 200 training and 50 test images per class of
  * Fashion-MNIST, drawn with a fixed seed, written as gzipped IDX files in the standard names so the
  * MNIST-folder loader reads them. Source: the Debian package files (or `--from <dir>`).
  *

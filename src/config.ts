@@ -1,6 +1,6 @@
 /**
- * Every tunable of sadsl with its default, in one place. Defaults are those of the model spec
- * (`shared/design/sadsl-model.md`, v2) for Fashion-MNIST. Input is validated here (zod) so errors name the
+ * Every tunable of sadsl with its default, in one place. Defaults are those of the model
+ * (`docs/model.md`, spec v2) for Fashion-MNIST. Input is validated here (zod) so errors name the
  * offending field.
  */
 import { z } from 'zod';
@@ -28,7 +28,7 @@ export const modelConfigSchema = z.object({
   topicInit: z.enum(['kmeans', 'random']).default('kmeans'),
   /**
    * Document encoder: 'data' sets the projection bias so that the segment features of the initialisation
-   * sample have mean zero across documents before LayerNorm (spec v2's "centred document features"; see
+   * sample have mean zero across documents before LayerNorm (docs/model.md eq. (3); see
    * `TextEncoder.centre`); 'none' keeps the random bias (as the reference).
    */
   docCentring: z.enum(['data', 'none']).default('data'),

@@ -1,4 +1,4 @@
-/** `sadsl data inspect <spec> [--json]`: what a dataset spec loads to (issue 3, "CLI"). */
+/** `sadsl data inspect <spec> [--json]`: what a dataset spec loads to. */
 import { Command } from 'commander';
 import { formatSummary, inspectDataset } from '../data/inspect.js';
 import { describeSpecs, loadDataset } from '../data/registry.js';

@@ -1,5 +1,5 @@
 /**
- * The dataset cache (issue 3, "Caching and scale"): a parsed dataset is written once as a flat binary file
+ * The dataset cache: a parsed dataset is written once as a flat binary file
  * and read back without parsing on later loads. Generic over image and text datasets — pixels and labels
  * are raw bytes, strings are one UTF-8 blob plus end offsets. An entry is valid only for the same loader,
  * path, options and source fingerprint (sizes and mtimes); writes are atomic (temp file + rename).

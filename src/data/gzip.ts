@@ -1,5 +1,5 @@
 /**
- * Reading possibly-gzipped dataset files (issue 3, "Bad input"): gzip is recognised by its magic bytes, not
+ * Reading possibly-gzipped dataset files: gzip is recognised by its magic bytes, not
  * by the file name, and a truncated or corrupt stream becomes a one-line `DataError` naming the file.
  */
 import { readFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * Dataset summaries for `sadsl data inspect` (issue 3): per split the number of objects, classes and
+ * Dataset summaries for `sadsl data inspect`: per split the number of objects, classes and
  * per-class counts; for text also the vocabulary (built on train, as the model does) and token-length
  * percentiles.
  */

@@ -1,5 +1,5 @@
 /**
- * Dataset specs (issue 3): one syntax for the CLI, configs and the API — `name` or `name:path`. The
+ * Dataset specs: one syntax for the CLI, configs and the API — `name` or `name:path`. The
  * registry resolves a spec to a loader and its source path and wraps every loader in the dataset cache,
  * so image and text datasets alike are parsed once.
  */

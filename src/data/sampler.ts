@@ -1,5 +1,5 @@
 /**
- * Batch samplers (spec §5: a batch is P classes × M objects, default 8 × 8; issue 3 "Sampling").
+ * Batch samplers (docs/model.md §5: a batch is P classes × M objects, default 8 × 8).
  *
  * `ClassBalancedSampler` draws P distinct random classes per batch and M objects of each: a class walks
  * through a shuffled permutation of its objects (as the reference's PMSampler) and reshuffles when fewer

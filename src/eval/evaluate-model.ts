@@ -1,5 +1,5 @@
 /**
- * The evaluation protocol (spec "Evaluation protocol"): database = the training split, queries = the test
+ * The evaluation protocol (docs/model.md §6.1): database = the training split, queries = the test
  * split or Q seeded test queries; relevant = same class. Works for any `Method` and for a trained SADSL model.
  */
 import type { Dataset } from '../data/types.js';

@@ -1,5 +1,5 @@
 /**
- * `sadsl experiment` (issue 5): trains every method with the same budget (epochs, optional step cap, seed)
+ * `sadsl experiment`: trains every method with the same budget (epochs, optional step cap, seed)
  * on the training split, evaluates all on the same queries (`evaluateProtocol`: database = training split,
  * queries = the test split or Q seeded test objects), and writes to `out`:
  *   results.json  {dataset, queries, epochs, seed, machine, methods: {id: {mAP, …, pr, trainSeconds}}}

@@ -1,5 +1,5 @@
 /**
- * The one interface every retrieval method implements (issue 5: baselines, learned baselines, SADSL and its
+ * The one interface every retrieval method implements (docs/model.md §6.2: baselines, learned baselines, SADSL and its
  * ablations), so `sadsl experiment` treats them alike: fit on a dataset's training split, then encode any
  * split into codes whose inner product is the method's similarity (database = encoded train split, queries
  * = encoded test split; see `evaluateCodes`).

@@ -1,5 +1,5 @@
 /**
- * Retrieval metrics of one ranked database (issue 5), as pure functions of the ranks of the relevant items.
+ * Retrieval metrics of one ranked database (docs/model.md eq. (24), §6.1), as pure functions of the ranks of the relevant items.
  *
  * A query's ranking is summarised by `ranks`: the 1-based positions of ALL its relevant database items, in
  * ascending order (R = ranks.length relevant items, N database items). Every metric below is a function of

@@ -1,5 +1,5 @@
 /**
- * `pr-curves.svg` of `sadsl experiment` (issue 5): the 11-point interpolated precision–recall curve of
+ * `pr-curves.svg` of `sadsl experiment`: the 11-point interpolated precision–recall curve of
  * every method, one line each, from a Vega-Lite spec compiled to Vega and rendered headless to SVG.
  */
 import * as vega from 'vega';

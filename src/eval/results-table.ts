@@ -1,5 +1,5 @@
 /**
- * `results.md` of `sadsl experiment` (issue 5): the table a paper would print — methods as rows, mAP /
+ * `results.md` of `sadsl experiment`: the table a paper would print — methods as rows, mAP /
  * P@10 / P@100 / R-precision / MAP@R as columns (4 decimals), the best value of each column in bold (every
  * method that ties with it at 4 decimals), plus the training time and the experiment's settings.
  */

@@ -11,7 +11,7 @@ export type MethodResult = Pick<RetrievalMetrics, 'mAP' | 'precisionAt10' | 'pre
   trainSeconds: number;
   /** Topic models: topic usage of the queries' θ. */
   topicUsage?: TopicUsage;
-  /** Full SADSL: deletion faithfulness of its explanations over `FAITHFULNESS_PAIRS` pairs (issue 6). */
+  /** Full SADSL: deletion faithfulness of its explanations over `FAITHFULNESS_PAIRS` pairs. */
   faithfulness?: MeanFaithfulness;
 };
 

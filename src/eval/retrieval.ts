@@ -1,6 +1,6 @@
 /**
- * Exact retrieval evaluation (issue 5): every query ranks the whole database by inner product
- * (s(x, y) = ⟨z(x), z(y)⟩, model spec §3; cosine when codes are unit-norm), relevance = same label.
+ * Exact retrieval evaluation (docs/model.md §6.1): every query ranks the whole database by inner product
+ * (s(x, y) = ⟨z(x), z(y)⟩, docs/model.md eq. (12); cosine when codes are unit-norm), relevance = same label.
  *
  * Scores are computed block by block on the current tf backend ([Bq, d] × [Bn, d]ᵀ), so memory stays
  * bounded by one block of query rows × the database (Bq × N floats, 256 × 60,000 ≈ 61 MB by default)

@@ -1,8 +1,8 @@
 /**
- * Topic usage of a set of objects (issue 4, "Topic usage is measured and reported with every evaluation"):
- * spec v1 collapsed every object onto one topic, and a collapsed model explains nothing. Computed from the
- * topic strengths θ (model spec §3; each row on the simplex) exactly as the PyTorch reference's
- * `topic_usage`: H(p) = −Σ p log max(p, 1e-12), arg-max = first maximal topic.
+ * Topic usage of a set of objects (docs/model.md §6.1): spec v1 collapsed every object onto one topic
+ * (docs/model.md §8), and a collapsed model explains nothing. Computed from the topic strengths θ
+ * (docs/model.md eq. (9); each row on the simplex) exactly as the reference: H(p) = −Σ p log max(p, 1e-12),
+ * arg-max = first maximal topic.
  */
 import { ArgumentError } from '../errors.js';
 import type { TopicUsage } from '../train/validation.js';

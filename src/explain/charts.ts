@@ -11,7 +11,7 @@ export interface StepRecord {
   [loss: string]: number;
 }
 
-/** The losses the training log records per step (spec §5), in legend order. */
+/** The losses the training log records per step (docs/model.md §5), in legend order. */
 export const LOSS_NAMES = ['total', 'sim', 'rec', 'g', 'd', 'div', 'bal'] as const;
 
 /** Training losses against the step, one line per loss. */

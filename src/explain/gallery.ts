@@ -1,5 +1,5 @@
 /**
- * The topic gallery (model spec §2, §4): for each topic k, renders of G(t_k) with different noise, the
+ * The topic gallery (docs/model.md §2, §4): for each topic k, renders of G(t_k) with different noise, the
  * training objects with the highest θ_k, and the topic's class purity (the share of its top-100 objects in
  * its majority class); for documents, the top words of G(t_k) and the first words of its top objects.
  */

@@ -1,5 +1,5 @@
 /**
- * Attention maps (model spec §2–§3): a region map (α, or region contributions of the exact decomposition
+ * Attention maps (docs/model.md eqs. (7), (14)): a region map (α, or region contributions of the exact decomposition
  * `model.explain`) upsampled to the image as blocks of the encoder grid and blended over the image, red for
  * positive and blue for negative values. For a pair (a, b): the whole score's region contributions of a and
  * of b, then those of the top topics, side by side with their contribution numbers.

@@ -1,5 +1,5 @@
 /**
- * Document highlights (model spec §3): each word of a text shaded by the contribution of its segment to
+ * Document highlights (docs/model.md eq. (14)): each word of a text shaded by the contribution of its segment to
  * s(a, b), from the exact decomposition (segment r contributes Σ_k regions.a[r][k]). The model reads the
  * first L in-vocabulary tokens of `tokenize(text)`; token t of that sequence lies in segment ⌊t/window⌋.
  * Words the model does not read (stop words, out-of-vocabulary, beyond L) stay unshaded.

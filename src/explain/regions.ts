@@ -1,5 +1,5 @@
 /**
- * Regions of an object as the explanations see them (model spec §1, §3). Images: the cells of the encoder's
+ * Regions of an object as the explanations see them (docs/model.md §1, §3). Images: the cells of the encoder's
  * final grid (two stride-2 4×4 convolutions: 28×28 → 7×7), region r = i·gw + j covering the pixel block
  * rows ⌊i·H/gh⌋..⌊(i+1)·H/gh⌋, columns ⌊j·W/gw⌋..⌊(j+1)·W/gw⌋. Documents: segments of `docWindow`
  * in-vocabulary tokens. A region's contribution to s(a, b) is Σ_k regions.a[r][k] of the exact decomposition.

@@ -38,7 +38,7 @@ export function parseMetrics(text: string, file = 'metrics.jsonl'): RunMetrics {
   return out;
 }
 
-/** results.json of `sadsl experiment` (issue 5), the fields the report shows. */
+/** results.json of `sadsl experiment`, the fields the report shows. */
 interface Results {
   dataset: string;
   queries: number;

@@ -1,6 +1,6 @@
 /**
  * Query → top-k retrieval strips for the report: scores are dot products of codes (s(x, y) = ⟨z(x), z(y)⟩,
- * spec §3), the database is the training split, and every hit comes with its heat map (images) or
+ * docs/model.md eq. (12)), the database is the training split, and every hit comes with its heat map (images) or
  * highlighted text (documents) from the exact decomposition of s(query, hit).
  */
 import type { Dataset, TextSplit } from '../data/types.js';

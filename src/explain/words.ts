@@ -1,4 +1,4 @@
-/** Words for documents: the top words of a word distribution (G(t_k), spec §4) and of a document. */
+/** Words for documents: the top words of a word distribution (G(t_k), docs/model.md §4) and of a document. */
 import type { Vocabulary } from '../data/text/vocabulary.js';
 import { tokenize } from '../data/text/tokenize.js';
 

@@ -1,5 +1,5 @@
 /**
- * Self-attention (model spec §2). Non-local block: q = F W_q, k = F W_k (d → d/8), v = F W_v (d → d),
+ * Self-attention (docs/model.md eqs. (4)–(7)). Non-local block: q = F W_q, k = F W_k (d → d/8), v = F W_v (d → d),
  * A = softmax_row(q kᵀ) over real regions (no 1/√d scaling, as SAGAN and the reference),
  * F' = F + γ · A v with γ a learned scalar starting at 0. Region weights e_r = w_aᵀ tanh(W_a f'_r + b_a)
  * (W_a: d → d/2, w_a without bias: the softmax is shift-invariant), α = softmax_r(e) over real regions.

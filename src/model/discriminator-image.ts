@@ -1,5 +1,5 @@
 /**
- * Image discriminator D (model spec §4): conv4×4 s2 p1 (C → 64) + LeakyReLU(0.2) → conv4×4 s2 p1
+ * Image discriminator D (docs/model.md §4): conv4×4 s2 p1 (C → 64) + LeakyReLU(0.2) → conv4×4 s2 p1
  * (64 → 128) + BatchNorm + LeakyReLU → flatten → linear → one logit.
  */
 import * as tf from '../engine/tf.js';

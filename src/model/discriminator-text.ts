@@ -1,5 +1,5 @@
 /**
- * Document discriminator D (model spec §4): word distribution [B, V] → linear(hidden) + LeakyReLU(0.2) →
+ * Document discriminator D (docs/model.md §4): word distribution [B, V] → linear(hidden) + LeakyReLU(0.2) →
  * linear(1), one logit.
  */
 import * as tf from '../engine/tf.js';

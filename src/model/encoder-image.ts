@@ -1,5 +1,5 @@
 /**
- * Image encoder E (model spec §1): conv3×3 s1 p1 + LeakyReLU(0.2) → conv4×4 s2 p1 + BatchNorm + LeakyReLU →
+ * Image encoder E (docs/model.md §1.1): conv3×3 s1 p1 + LeakyReLU(0.2) → conv4×4 s2 p1 + BatchNorm + LeakyReLU →
  * conv4×4 s2 p1 (→ d channels) + BatchNorm + LeakyReLU. Each cell of the final grid is one region
  * (28×28 → 7×7 = 49 regions), in row-major order r = i·gridWidth + j.
  */

@@ -1,15 +1,15 @@
 /**
- * Document encoder E (model spec §1): embedding(V + 1 → d, id 0 = padding) → conv1d(k, 'same') + ReLU →
+ * Document encoder E (docs/model.md eq. (2)): embedding(V + 1 → d, id 0 = padding) → conv1d(k, 'same') + ReLU →
  * max-pool over non-overlapping windows of `window` tokens → linear(d → d) + LayerNorm (no final ReLU, so
  * features are centred). A segment is real when it holds a real token; segment 0 is always real so an
  * empty document still has softmaxes defined (reference CHOICE). Padding tokens are zeroed before the
  * convolution (as PyTorch's padding_idx row) and after the ReLU (0 is neutral for the max of ReLU outputs),
  * so they never leak into real segments.
  *
- * `centre` is a data-dependent initialisation of the projection bias (config `docCentring: 'data'`): the
+ * `centre` is a data-dependent initialisation of the projection bias (config `docCentring: 'data'`, docs/model.md eq. (3)): the
  * max-pooled ReLU outputs are all ≥ 0 and share one large mean direction, and LayerNorm only centres each
  * vector over its own d dimensions, so at a random initialisation every segment of every post points the same
- * way (mean pairwise cosine ≈ 0.8, as the reference README measured) and training first has to unlearn it.
+ * way (docs/model.md §1.3) and training first has to unlearn it.
  */
 import * as tf from '../engine/tf.js';
 import { Conv1D, Dense, Embedding, LayerNorm } from './layers.js';

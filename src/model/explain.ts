@@ -1,5 +1,5 @@
 /**
- * The exact decomposition of one score (model spec §3). With w_k = √(θ_k + sqrtEps) (1 for `no-topics`):
+ * The exact decomposition of one score (docs/model.md eqs. (13)–(14)). With w_k = √(θ_k + sqrtEps) (1 for `no-topics`):
  * topic contribution c_k = w_k(a) w_k(b) ⟨v̂_k(a), v̂_k(b)⟩, and region r of a inside topic k contributes
  * w_k(a) w_k(b) α_r a_{r,k} ⟨f'_r, v̂_k(b)⟩ / (‖v_k(a)‖ + ε). Because v_k(a) = Σ_r α_r a_{r,k} f'_r, the
  * regions of topic k sum to c_k and the topics sum to s(a, b) = ⟨z(a), z(b)⟩ (symmetrically for b).

@@ -1,5 +1,5 @@
 /**
- * Image generator G (model spec §4): [h, z] → linear → gh×gw×128 + BatchNorm + ReLU → deconv4×4 s2 p1
+ * Image generator G (docs/model.md §4): [h, z] → linear → gh×gw×128 + BatchNorm + ReLU → deconv4×4 s2 p1
  * (128 → 64) + BatchNorm + ReLU → deconv4×4 s2 p1 (64 → C) → tanh. The transposed convolutions output
  * exactly the encoder's intermediate and input sizes, so any image size the encoder accepts round-trips.
  * BatchNorm after the linear layer normalises the 128 channels of the reshaped map (reference CHOICE).

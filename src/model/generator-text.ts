@@ -1,5 +1,5 @@
 /**
- * Document generator G (model spec §4): [h, z] → linear(hidden) + ReLU → linear(V) → softmax, a word
+ * Document generator G (docs/model.md §4): [h, z] → linear(hidden) + ReLU → linear(V) → softmax, a word
  * distribution. `logits` is exposed too so losses can use a stable log-softmax.
  */
 import * as tf from '../engine/tf.js';

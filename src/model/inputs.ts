@@ -1,6 +1,6 @@
 /**
  * Batches of model inputs built from the in-memory datasets: images as float32 [B, H, W, C] scaled from
- * bytes to [-1, 1] (model spec §1); documents as token ids, token mask and the normalised bag of words
+ * bytes to [-1, 1] (docs/model.md eq. (1)); documents as token ids, token mask and the normalised bag of words
  * of the whole document (rows sum to 1; an empty document gives an all-zero row, as the reference).
  */
 import * as tf from '../engine/tf.js';

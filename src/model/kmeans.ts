@@ -1,5 +1,5 @@
 /**
- * Lloyd's k-means for the topic initialisation (model spec §3): centres start at K distinct random points
+ * Lloyd's k-means for the topic initialisation (docs/model.md §3.3): centres start at K distinct random points
  * (drawn from the Rng), each step assigns every point to its nearest centre (squared Euclidean) and
  * moves each centre to the mean of its points; a centre with no points keeps its position (as the reference).
  */

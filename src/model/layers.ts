@@ -1,5 +1,5 @@
 /**
- * Parameter layers shared by the encoders, G and D (model spec §1, §4). Initialisation mirrors PyTorch's
+ * Parameter layers shared by the encoders, G and D (docs/model.md §1, §4). Initialisation mirrors PyTorch's
  * defaults, as the reference uses them: linear and convolution weights and biases ~ U(±1/√fan_in)
  * (kaiming-uniform with a = √5), embeddings ~ N(0, 1) with the padding row 0, norms weight 1 / bias 0,
  * BatchNorm running mean 0 / variance 1, momentum 0.1, eps 1e-5. Layouts are tfjs's (NHWC, filters

@@ -1,5 +1,5 @@
 /**
- * The SADSL network (model spec §1–§4): encoder E → self-attention → topic similarity layer, plus the
+ * The SADSL network (docs/model.md §1–§4): encoder E → self-attention → topic similarity layer, plus the
  * generator G and discriminator D that render objects from topic codes. Weights come from one seeded Rng in
  * a fixed order (encoder, attention, topics, G, D). Variants switch parts off without forking code:
  * `no-attention` (uniform α), `no-adversarial` (no G, no D), `no-topics` (pooled embedding g).
@@ -222,7 +222,7 @@ export class SadslModel {
     return tf.tidy(() => this.forward(x, false).codes);
   }
 
-  /** Exact decomposition of s(a, b) for two single objects (spec §3). */
+  /** Exact decomposition of s(a, b) for two single objects (docs/model.md eqs. (13)–(14)). */
   explain(a: ModelInputs, b: ModelInputs): Explanation {
     if (batchSize(a) !== 1 || batchSize(b) !== 1) throw new ArgumentError('explain: a and b must each hold one object');
     const run = (x: ModelInputs): Forward => tf.tidy(() => this.forward(x, false) as unknown as tf.NamedTensorMap) as unknown as Forward;

@@ -1,5 +1,5 @@
 /**
- * Topic similarity layer (model spec §3). a_{r,k} = softmax_k(cos(f'_r, t_k) / τ); θ_k = Σ_r α_r a_{r,k};
+ * Topic similarity layer (docs/model.md eqs. (8)–(12), (15)). a_{r,k} = softmax_k(cos(f'_r, t_k) / τ); θ_k = Σ_r α_r a_{r,k};
  * v_k = Σ_r α_r a_{r,k} f'_r; v̂_k = v_k / (‖v_k‖ + ε); code z = [√(θ_k + sqrtEps) · v̂_k]_k, so
  * s(x, y) = ⟨z(x), z(y)⟩ = Σ_k √(θ_k(x)θ_k(y)) ⟨v̂_k(x), v̂_k(y)⟩; topic code h = Σ_k θ_k t_k.
  * The `no-topics` ablation pools g = Σ_r α_r f'_r, z = g / (‖g‖ + ε), h = g, reported as one topic

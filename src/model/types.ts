@@ -32,7 +32,7 @@ export interface Forward {
   topicCode: tf.Tensor2D; // [B, d]  h = Σ_k θ_k t_k (pooled g for the no-topics variant)
 }
 
-/** The exact decomposition of one score s(a, b) (model spec §3). */
+/** The exact decomposition of one score s(a, b) (docs/model.md eqs. (13)–(14)). */
 export interface Explanation {
   score: number;
   /** Per topic, c_k = √(θ_k(a)θ_k(b)) · ⟨v̂_k(a), v̂_k(b)⟩; sums to `score`. */

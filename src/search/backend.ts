@@ -1,5 +1,5 @@
 /**
- * The one interface both search backends implement (issue 7): the top-k database codes by inner product
+ * The one interface both search backends implement: the top-k database codes by inner product
  * s = ⟨q, z⟩ with a query, optionally topic-steered, each hit with its per-topic contributions.
  */
 import type { CodeLayout, TopicWeights } from './topics.js';

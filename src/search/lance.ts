@@ -1,5 +1,5 @@
 /**
- * The LanceDB backend (issue 7): codes in an embedded on-disk LanceDB table (`id`, `row`, `label`, `vector`),
+ * The LanceDB backend: codes in an embedded on-disk LanceDB table (`id`, `row`, `label`, `vector`),
  * searched by dot product, with an IVF_PQ index for large databases (refined with the stored vectors, so
  * returned scores are exact). Opening only reads, so several processes can serve one index at once.
  */

@@ -1,5 +1,5 @@
 /**
- * The on-disk form of a search index (issue 7):
+ * The on-disk form of a search index:
  *   index.json   this manifest: the model it was built with (fingerprint), the dataset spec and split the
  *                ids point into (`split:row`), the code layout and the LanceDB ANN index;
  *   codes.f32    codes z [n, dim], float32 little-endian (the exact backend);

@@ -1,6 +1,6 @@
 /**
- * Topic-steered scores (issue 7). A code z is K blocks of `blockDim` dims, block k = √θ_k v̂_k, so
- * s(x, y) = ⟨z(x), z(y)⟩ = Σ_k ⟨z_k(x), z_k(y)⟩ (spec §3). Scaling block k of the query by w_k gives the
+ * Topic-steered scores. A code z is K blocks of `blockDim` dims, block k = √θ_k v̂_k, so
+ * s(x, y) = ⟨z(x), z(y)⟩ = Σ_k ⟨z_k(x), z_k(y)⟩ (docs/model.md eq. (12)). Scaling block k of the query by w_k gives the
  * steered score Σ_k w_k ⟨z_k(x), z_k(y)⟩ exactly, for any inner-product search (exact or ANN).
  */
 import { ArgumentError } from '../errors.js';

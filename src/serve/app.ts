@@ -1,5 +1,5 @@
 /**
- * The HTTP service (issue 7), a fastify app over a `Searcher`:
+ * The HTTP service, a fastify app over a `Searcher`:
  *   POST /search        JSON {id | text, k?, topicWeights?}, or an image (raw image/png|jpeg body or
  *                       multipart) with ?k=&topics=3:2,7:0 → top-k hits with per-topic contributions
  *   GET  /explain?a=&b= the exact decomposition of s(a, b) with the region layout for drawing it

@@ -1,5 +1,5 @@
 /**
- * The network of the learned baselines (issue 5: "the same encoder"): SADSL's encoder E (model spec §1,
+ * The network of the learned baselines (docs/model.md §6.2: "the same encoder"): SADSL's encoder E (docs/model.md §1,
  * `ImageEncoder` / `TextEncoder`, same config) followed by mean pooling over the real regions and L2
  * normalisation, g = ḡ / (‖ḡ‖ + ε) ∈ R^d. No self-attention and no topics: those are what SADSL adds.
  * The similarity is ⟨g(x), g(y)⟩ (cosine).

@@ -1,8 +1,8 @@
 /**
- * One joint training step of SADSL (model spec §5):
+ * One joint training step of SADSL (docs/model.md eq. (23), §5.5):
  *   L = L_sim + λ_rec L_rec + λ_adv L_G + λ_div L_div + λ_bal L_bal   updates encoder, attention, topics and G;
  *   L_D                                                              then updates D, once, on the same batch.
- * Order of operations, as the reference (`sadsl_ref.py`, `Trainer.step`):
+ * Order of operations, as the reference's training step:
  *   1. forward in training mode (encoder/attention BatchNorm statistics update once);
  *   2. L_rec renders G(h, 0) and L_G renders G(h, z) with one noise draw z ~ N(0, I) from the Rng: two G passes
  *      in training mode, so G's BatchNorm running statistics update twice per step; L_G's D pass is in training

@@ -1,5 +1,5 @@
 /**
- * The training loop of the learned baselines (issue 5): the same sampler and budget as SADSL's (spec §5:
+ * The training loop of the learned baselines: the same sampler and budget as SADSL's (docs/model.md §5:
  * P×M class-balanced batches, one epoch = floor(n / (P·M)) steps, Adam lr 1e-3, β1 0.9, β2 0.999, ε 1e-8),
  * one loss on the embeddings of `EmbeddingNet`. No validation, checkpoints or logs: the experiment trains
  * every method once and evaluates it afterwards.

@@ -1,5 +1,5 @@
 /**
- * The training loop (spec §5): P×M class-balanced batches, the joint step, per-epoch validation mAP on a
+ * The training loop (docs/model.md §5.6): P×M class-balanced batches, the joint step, per-epoch validation mAP on a
  * held-out slice of the training split, a JSONL metrics log and atomic checkpoints. `resume` continues the
  * last checkpoint and reaches the same weights as an uninterrupted run with the same seed.
  *

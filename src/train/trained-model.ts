@@ -4,7 +4,7 @@
  * sadsl manifest inside `model.json` (spec version, config, input, dataset) and `vocabulary.json` for
  * documents.
  *
- * The score is an inner product of unit-norm codes, s(x, y) = ⟨z(x), z(y)⟩ (spec §3), so `encode` is all a
+ * The score is an inner product of unit-norm codes, s(x, y) = ⟨z(x), z(y)⟩ (docs/model.md eq. (12)), so `encode` is all a
  * search index needs; `explain` gives its exact per-topic and per-region decomposition.
  */
 import { createHash } from 'node:crypto';
@@ -121,7 +121,7 @@ export class TrainedModel {
     return this.explain(a, b).score;
   }
 
-  /** The exact decomposition of s(a, b) into topic and region contributions (spec §3). */
+  /** The exact decomposition of s(a, b) into topic and region contributions (docs/model.md eqs. (13)–(14)). */
   explain(a: Objects, b: Objects): Explanation {
     const xa = this.single(a, 'a');
     const xb = this.single(b, 'b');
@@ -143,7 +143,7 @@ export class TrainedModel {
   }
 
   /**
-   * Renders objects from topic vectors (spec §4): `topic` is a topic index (h = t_k) or topic strengths θ
+   * Renders objects from topic vectors (docs/model.md eq. (15)): `topic` is a topic index (h = t_k) or topic strengths θ
    * over the K topics (h = Σ_k θ_k t_k). Returns `samples` renders with noise from `seed` (sample 0 uses
    * z = 0): images as [samples, H, W, C] bytes, documents as [samples, V] word distributions.
    */

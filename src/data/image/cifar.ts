@@ -1,5 +1,5 @@
 /**
- * CIFAR-10 binary batches (issue 3): `data_batch_1..5.bin` (train), `test_batch.bin` (test), each record one
+ * CIFAR-10 binary batches: `data_batch_1..5.bin` (train), `test_batch.bin` (test), each record one
  * label byte then 3,072 pixel bytes as three 32×32 planes (R, G, B); class names in `batches.meta.txt`.
  * The directory may be the extracted `cifar-10-batches-bin` folder or its parent.
  */

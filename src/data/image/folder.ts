@@ -1,5 +1,5 @@
 /**
- * `images:/dir` (issue 3): one sub-folder per class of PNG/JPEG files, decoded with sharp and resized to a
+ * `images:/dir`: one sub-folder per class of PNG/JPEG files, decoded with sharp and resized to a
  * declared square size. Grayscale when every file is grayscale, else RGB. Optional `train/` and `test/`
  * sub-folders give the split; otherwise a seeded stratified split is made and recorded in `splitInfo`.
  */

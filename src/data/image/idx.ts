@@ -1,5 +1,5 @@
 /**
- * The IDX format of MNIST and Fashion-MNIST (issue 3): a 4-byte magic `00 00 08 <ndims>` (unsigned bytes),
+ * The IDX format of MNIST and Fashion-MNIST: a 4-byte magic `00 00 08 <ndims>` (unsigned bytes),
  * `ndims` big-endian uint32 sizes, then the data. Images are [n, 28, 28] (idx3), labels [n] (idx1).
  */
 import { DataError } from '../../errors.js';

@@ -1,5 +1,5 @@
 /**
- * MNIST-style datasets (issue 3): a directory holding the four standard IDX files, gzipped or not
+ * MNIST-style datasets: a directory holding the four standard IDX files, gzipped or not
  * (`train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`, `t10k-…`). The files' own train/test
  * split is used.
  */

@@ -1,5 +1,5 @@
 /**
- * `sample-images` (issue 3): 2,000 train / 500 test Fashion-MNIST images, class-balanced, stored in the repo
+ * `sample-images`: 2,000 train / 500 test Fashion-MNIST images, class-balanced, stored in the repo
  * as gzipped IDX files under `samples/images/` (made by `scripts/make-samples.ts`), so a fresh clone runs
  * the demo and tests without any download.
  */

@@ -1,5 +1,5 @@
 /**
- * Documents → model input (spec §1, document encoder: "token ids, max length L = 400"; the §5 reconstruction
+ * Documents → model input (docs/model.md §1.2: token ids, max length L = 400; the reconstruction (eq. (18))
  * loss and the tf-idf baseline use the bag of words). As in the reference: out-of-vocabulary words are
  * dropped, the sequence keeps the first L in-vocabulary tokens, padded with 0 (the padding mask is
  * `ids > 0`), and the bag of words counts the whole document, not only its first L tokens.

@@ -1,5 +1,5 @@
 /**
- * `text:/dir` (issue 3): one sub-folder per class of `.txt` files. Optional `train/` and `test/` sub-folders
+ * `text:/dir`: one sub-folder per class of `.txt` files. Optional `train/` and `test/` sub-folders
  * (each with the class sub-folders) give the split; otherwise a seeded stratified split is made and recorded
  * in `splitInfo`. Files that are not valid UTF-8 are read as latin-1, with one warning.
  */

@@ -1,5 +1,5 @@
 /**
- * Mail-header stripping for 20 News posts (issue 3: "strip mail headers except Subject; keep the body"),
+ * Mail-header stripping for 20 News posts (docs/model.md §6.1: mail headers other than Subject stripped, the body kept),
  * as the reference does: the headers end at the first blank line; only the Subject header's value is kept
  * (`Subject: Re: foo` → `Re: foo`, a folded continuation line included), then the body with its quoted reply
  * lines. A post without a blank line has no header block and is kept whole. CRLF line ends are read as LF.

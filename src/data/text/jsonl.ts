@@ -1,5 +1,5 @@
 /**
- * `text:/file.jsonl` (issue 3): one JSON object per line, `{"text": …, "label": …}` with a string or number
+ * `text:/file.jsonl`: one JSON object per line, `{"text": …, "label": …}` with a string or number
  * label, an optional `"split": "train" | "test"` (on every line or on none; without it a seeded stratified
  * split is made) and an optional `"source"` string shown as the object's origin (default `file:line`).
  * A `.gz` file is gunzipped. Blank lines are skipped; any other line that is not such an object is an error

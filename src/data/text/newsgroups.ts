@@ -1,5 +1,5 @@
 /**
- * 20 Newsgroups, "bydate" version (issue 3, `20news`): the standard `20news-bydate.tar.gz` read as a stream
+ * 20 Newsgroups, "bydate" version (`20news`): the standard `20news-bydate.tar.gz` read as a stream
  * (gunzip → tar, never extracted to disk), a plain `.tar`, or its extracted folders `20news-bydate-train/`
  * and `20news-bydate-test/`. Train/test is the bydate split (11,314 / 7,532), classes are the 20 group
  * names sorted. Each post keeps its Subject and body (`stripMailHeaders`); posts are ordered by group then

@@ -1,5 +1,5 @@
 /**
- * `sample-text` (issue 3): 4 newsgroups of 20 News (all their bydate train/test posts, headers already
+ * `sample-text`: 4 newsgroups of 20 News (all their bydate train/test posts, headers already
  * stripped) embedded in the repo at `samples/text/20news-4.jsonl.gz`, so a fresh clone runs without a
  * download. Made by `scripts/make-sample-text.ts`.
  */

@@ -1,6 +1,6 @@
 /**
- * Document-length statistics for `sadsl data inspect` (issue 3: "for text the vocabulary size and length
- * percentiles"): nearest-rank percentiles of per-document token counts, and the in-vocabulary count (the
+ * Document-length statistics for `sadsl data inspect` (for text the vocabulary size and length
+ * percentiles): nearest-rank percentiles of per-document token counts, and the in-vocabulary count (the
  * sequence the encoder sees before it is cut to L).
  */
 import type { Vocabulary } from './vocabulary.js';

@@ -1,5 +1,5 @@
 /**
- * English stop words removed by the tokeniser (spec §1, document encoder: "after lower-casing and stop-word
+ * English stop words removed by the tokeniser (docs/model.md §1.2, document encoder: "after lower-casing and stop-word
  * removal"). The list is the reference implementation's (a short SMART/NLTK core list, with contractions, and
  * the fragments `re s t d ll m ve` left when an apostrophe is typed differently), so vocabularies match it.
  */

@@ -1,5 +1,5 @@
 /**
- * tf-idf vectors of bags of words, as the reference's tf-idf cosine baseline (spec, Evaluation protocol):
+ * tf-idf vectors of bags of words, as the reference's tf-idf cosine baseline (docs/model.md §6.2):
  * tf = raw count, idf = ln((1 + N) / (1 + df)) + 1 with N documents and df documents containing the word
  * (fit on the training split, then applied to test), each row L2-normalised (an empty row stays zero).
  */

@@ -1,5 +1,5 @@
 /**
- * The document tokeniser (spec §1, document encoder: words "after lower-casing and stop-word removal").
+ * The document tokeniser (docs/model.md §1.2, document encoder: words "after lower-casing and stop-word removal").
  *
  * A token is a run of Unicode letters and digits (combining marks kept inside a word), optionally joined by
  * one inner apostrophe (`don't`, `o'brien`; the typographic ’ counts as '), after lower-casing. Stop words

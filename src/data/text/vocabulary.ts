@@ -1,5 +1,5 @@
 /**
- * The document vocabulary (spec §1: "vocabulary = top 20,000 training words"). Built on the training split
+ * The document vocabulary (docs/model.md §1.2: the top 20,000 training words). Built on the training split
  * only, as the reference does: words ranked by total count over all training tokens (term frequency), ties
  * broken by the word itself, the top `maxSize` kept. Ids: 0 = `<pad>`, the word with index w (0-based) has id
  * w + 1. There is no `<unk>` id: out-of-vocabulary words are dropped when encoding, as in the reference, so a

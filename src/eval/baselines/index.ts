@@ -1,5 +1,5 @@
 /**
- * The non-learned baselines by method id (issue 5): `raw` for both domains, `pca` for images, `lsa` for
+ * The non-learned baselines by method id (docs/model.md §6.2): `raw` for both domains, `pca` for images, `lsa` for
  * documents. Learned methods register their own factories next to these.
  */
 import { modelConfigSchema, parseConfig } from '../../config.js';

@@ -1,5 +1,5 @@
 /**
- * Baseline `lsa` (issue 5, documents): latent semantic analysis — cosine similarity of tf-idf documents
+ * Baseline `lsa` (documents, docs/model.md §6.2): latent semantic analysis — cosine similarity of tf-idf documents
  * (`tfidf-features.ts`) projected on the top `dims` right singular vectors of the training tf-idf matrix M.
  * Those are the top eigenvectors of MᵀM, found by seeded subspace iteration (`linalg.ts`) applying M and Mᵀ
  * to sparse rows, so the [n, V] matrix is never dense. A document's code is x·V_k (= u Σ for a training

@@ -1,5 +1,5 @@
 /**
- * Baseline `pca` (issue 5, images): cosine similarity of the top principal components of the pixels
+ * Baseline `pca` (images, docs/model.md §6.2): cosine similarity of the top principal components of the pixels
  * ([0, 1], as `raw`), without whitening. The D×D covariance of the training split is accumulated on the tf
  * backend in row blocks; its top `dims` eigenvectors come from seeded subspace iteration (`linalg.ts`).
  */

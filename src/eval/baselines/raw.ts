@@ -1,5 +1,5 @@
 /**
- * Baseline `raw` (issue 5): cosine similarity of the raw input. Images: pixels scaled to [0, 1] (not the
+ * Baseline `raw` (docs/model.md §6.2): cosine similarity of the raw input. Images: pixels scaled to [0, 1] (not the
  * model's [-1, 1]) and L2-normalised, as the reference. Documents: tf-idf cosine (`tfidf-features.ts`).
  */
 import type { Dataset, ImageSplit, Split } from '../../data/types.js';

@@ -1,6 +1,6 @@
 /**
  * tf-idf features of documents for the `raw` and `lsa` baselines, as the reference's tf-idf cosine baseline:
- * the model's vocabulary (top `vocabSize` training words, spec §1), word counts of the whole document,
+ * the model's vocabulary (top `vocabSize` training words, docs/model.md §1.2), word counts of the whole document,
  * idf fitted on the training split (`data/text/tfidf.ts`), L2-normalised rows.
  */
 import type { SparseRows, TextSplit } from '../../data/types.js';

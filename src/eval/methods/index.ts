@@ -1,5 +1,5 @@
 /**
- * Every retrieval method of `sadsl experiment` by id (issue 5): SADSL and its ablations, the non-learned
+ * Every retrieval method of `sadsl experiment` by id (docs/model.md §6.2): SADSL and its ablations, the non-learned
  * baselines and the learned ones. `methodsFor(domain)` lists the ids in results-table order.
  */
 import type { ModelConfig, TrainConfig } from '../../config.js';

@@ -1,5 +1,5 @@
 /**
- * The learned baselines (issue 5): `contrastive`, `triplet` (semi-hard mining), `multi-similarity` and
+ * The learned baselines (docs/model.md §6.2): `contrastive`, `triplet` (semi-hard mining), `multi-similarity` and
  * `softmax` (classifier embedding). All share SADSL's encoder (`EmbeddingNet`: E + mean pooling + L2
  * normalisation), its P×M sampler and budget (`trainMetric`); they differ only in the loss. Codes are the
  * unit-norm embeddings g, so the retrieval score is cosine similarity.

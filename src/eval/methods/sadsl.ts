@@ -1,5 +1,5 @@
 /**
- * SADSL and its ablations as `Method`s (issue 5): `sadsl` (full), `sadsl-no-attention` (uniform α),
+ * SADSL and its ablations as `Method`s (docs/model.md §6.2): `sadsl` (full), `sadsl-no-attention` (uniform α),
  * `sadsl-no-adversarial` (no G/D) and `sadsl-no-topics` (pooled embedding g) — `train()` on the training
  * split, then `TrainedModel.encode`. The whole training split is trained on (no validation hold-out), like
  * the baselines, and the run (config, log, checkpoints, model/) is written to `out` when given; a run found

@@ -19,7 +19,7 @@ export const euclideanDistances: DistanceFn = (e) =>
 /** Pairwise scores S [B, B] of a batch of codes [B, D]. */
 export type ScoreFn = (codes: tf.Tensor2D) => tf.Tensor2D;
 
-/** SADSL's score s(x, y) = ⟨z(x), z(y)⟩ (spec §3). */
+/** SADSL's score s(x, y) = ⟨z(x), z(y)⟩ (docs/model.md eq. (12)). */
 export const innerProductScores: ScoreFn = (codes) => tf.matMul(codes, codes, false, true);
 
 /** 0/1 masks [B, B] of the positive (same label, i ≠ j) and negative pairs, and their counts. */

@@ -1,5 +1,5 @@
 /**
- * Contrastive (Siamese) loss of the `contrastive` baseline (issue 5), as pytorch-metric-learning's
+ * Contrastive (Siamese) loss of the `contrastive` baseline (docs/model.md §6.2), as pytorch-metric-learning's
  * `ContrastiveLoss` with its `AvgNonZeroReducer`, over all pairs i ≠ j of a batch:
  *   L = mean_{pos, loss > 0} [D_ij − m_pos]₊ + mean_{neg, loss > 0} [m_neg − D_ij]₊,
  * m_pos = 0, m_neg = 1, D = distance(embeddings) (Euclidean by default). Each mean divides by the pairs with

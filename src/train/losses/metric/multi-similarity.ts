@@ -1,5 +1,5 @@
 /**
- * Multi-similarity loss of the `multi-similarity` baseline (issue 5), as Wang et al. 2019 and
+ * Multi-similarity loss of the `multi-similarity` baseline (docs/model.md §6.2), as Wang et al. 2019 and
  * pytorch-metric-learning's `MultiSimilarityLoss` + `MultiSimilarityMiner` (cosine similarity S):
  * mining keeps, for anchor i, the negatives with S_in + ε > min_p S_ip and the positives with
  * S_ip − ε < max_n S_in (none of either when the anchor has no positive or no negative); then

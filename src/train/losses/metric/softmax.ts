@@ -1,5 +1,5 @@
 /**
- * Softmax cross-entropy of the `softmax` baseline (issue 5): a classifier on the embedding is trained on
+ * Softmax cross-entropy of the `softmax` baseline (docs/model.md §6.2): a classifier on the embedding is trained on
  * the class labels and the embedding is used for retrieval. L = mean_i −log softmax(logits_i)[y_i]; the
  * logits come from the caller's classifier.
  */

@@ -1,5 +1,5 @@
 /**
- * Triplet loss with semi-hard mining of the `triplet` baseline (issue 5), as FaceNet (Schroff et al. 2015)
+ * Triplet loss with semi-hard mining of the `triplet` baseline (docs/model.md §6.2), as FaceNet (Schroff et al. 2015)
  * and TensorFlow Addons' `triplet_semihard_loss`: every positive pair (a, p), a ≠ p, is an anchor–positive;
  * its negative n is the closest one farther than p (D_an > D_ap, "semi-hard"), or, when every negative is
  * at most as far as p, the farthest negative. L = mean over all positive pairs of [D_ap − D_an + m]₊,

@@ -1,5 +1,5 @@
 /**
- * Non-saturating adversarial losses (model spec §5), on discriminator logits:
+ * Non-saturating adversarial losses (docs/model.md eqs. (19)–(20)), on discriminator logits:
  *   L_G = −mean log σ(D(G(h(x), z)))                               = mean softplus(−D(fake))
  *   L_D = −mean log σ(D(x)) − mean log(1 − σ(D(G(h(x), z))))       = mean softplus(−D(real)) + mean softplus(D(fake))
  * using −log σ(l) = softplus(−l) and −log(1 − σ(l)) = softplus(l), which stay finite for any logit.

@@ -1,5 +1,5 @@
 /**
- * Topic balance (model spec §5): L_bal = log K − H(θ̄), θ̄ = mean over the batch of θ [B, K],
+ * Topic balance (docs/model.md eq. (22)): L_bal = log K − H(θ̄), θ̄ = mean over the batch of θ [B, K],
  * H(p) = −Σ_k p_k log max(p_k, 1e-12) (the floor gives 0 log 0 = 0 and a finite gradient, as the reference).
  * Zero when the batch uses all K topics evenly; it stops every object collapsing onto one topic.
  */

@@ -1,5 +1,5 @@
 /**
- * Topic diversity (model spec §5): L_div = ‖T̂ T̂ᵀ − I‖²_F / K², T̂ the row-normalised topic matrix [K, d].
+ * Topic diversity (docs/model.md eq. (21)): L_div = ‖T̂ T̂ᵀ − I‖²_F / K², T̂ the row-normalised topic matrix [K, d].
  * Zero when the topics are pairwise orthogonal; it keeps them from collapsing onto each other.
  */
 import * as tf from '../../../engine/tf.js';

@@ -1,5 +1,5 @@
 /**
- * Reconstruction loss, the generated-vs-real difference (model spec §5), with G(h(x), 0) rendered from the
+ * Reconstruction loss, the generated-vs-real difference (docs/model.md eqs. (17)–(18)), with G(h(x), 0) rendered from the
  * object's topic code and zero noise:
  *   image:    L_rec = mean_{b,pixels} |x − G(h(x), 0)|
  *   document: L_rec = −mean_b Σ_w p_b(w) log G(h(x_b), 0)(w) / log V, p_b the normalised word counts,

@@ -1,5 +1,5 @@
 /**
- * Similarity loss (model spec §5): binomial deviance over all pairs i ≠ j of a batch,
+ * Similarity loss (docs/model.md eq. (16)): binomial deviance over all pairs i ≠ j of a batch,
  *   L_sim = mean_pos log(1 + e^{−β(S_ij − λ)}) + mean_neg log(1 + e^{β(S_ij − λ)}),
  * pos = same label and i ≠ j, neg = different label, S = score(codes) (SADSL: S = Z Zᵀ), β = 10, λ = 0.5.
  * The score function is a parameter so baselines can reuse the loss with another similarity.

@@ -7,7 +7,7 @@ import { binomialDeviance, similarityLoss } from '../../../../src/train/losses/s
 
 const OPTS = { beta: 10, margin: 0.5 };
 
-/** The spec's equation as a plain double loop over pairs i ≠ j. */
+/** docs/model.md eq. (16) as a plain double loop over pairs i ≠ j. */
 function naiveDeviance(S: number[][], labels: ArrayLike<number>, beta: number, margin: number): number {
   let pos = 0;
   let nPos = 0;
