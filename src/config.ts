@@ -82,6 +82,12 @@ export const trainConfigSchema = z.object({
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
+/**
+ * Engine: threads of the `torch` backend (ATen and oneDNN; `SADSL_TORCH_THREADS` overrides). One thread,
+ * as the PyTorch reference is run: on the shared 2-core machines two threads were slower for batch-64 steps.
+ */
+export const ENGINE_DEFAULTS = { torchThreads: 1 } as const;
+
 /** Dataset loading (`loadDataset`): image size of `images:/dir`, the seeded split of sources without one, cache. */
 export const DATA_DEFAULTS = { imageSize: 28, seed: 0, testFraction: 0.2, cache: true } as const;
 

@@ -8,8 +8,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from '../errors.js';
 import { registerWasmKernels } from './kernels/index.js';
 import * as tf from './tf.js';
+import { INSTALL_HINT, registerTorch } from './torch/index.js';
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['torch', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface EngineInfo {
@@ -31,8 +32,16 @@ async function tryNative(): Promise<boolean> {
   }
 }
 
+/** Why the torch backend could not be registered (null once it is). */
+let torchMissing: string | null = null;
+
 async function activate(name: BackendName): Promise<boolean> {
   if (name === 'tensorflow' && !(await tryNative())) return false;
+  if (name === 'torch') {
+    const r = registerTorch();
+    torchMissing = r.ok ? null : r.reason;
+    if (!r.ok) return false;
+  }
   try {
     return await tf.setBackend(name);
   } catch {
@@ -64,6 +73,7 @@ export async function initEngine(opts: { backend?: string } = {}): Promise<Engin
       return current;
     }
   }
+  if (requested === 'torch' && torchMissing) throw new EngineError(`backend 'torch': ${torchMissing}; ${INSTALL_HINT}`);
   throw new EngineError(`backend '${requested}' could not be initialised on this machine`);
 }
 
