@@ -1,19 +1,22 @@
 /**
- * Speed of the full SADSL training step (docs/model.md §5.5): `JointTrainer.step` — all five
- * losses, the main/G Adam steps, then the D step — at the reference's batch (P × M = 8 × 8) and default
- * config, timed after 3 warm-up steps on the chosen backend. When `/usr/bin/python3` has torch, the
- * PyTorch reference (`../shared/reference/sadsl_ref.py bench`, one thread) runs in the same invocation.
+ * Speed of the full SADSL training step (docs/model.md §5.5): `JointTrainer.step` —
+ * all five losses, the main/G Adam steps, then the D step — at the reference's batch (P × M = 8 × 8) and
+ * default config, timed after 3 warm-up steps. One run measures, for images and documents, the backend
+ * that `--backend` picks (auto by default) and, beside it, `torch` (when its addon is built) and `wasm`,
+ * each in its own process, and the PyTorch reference (`../shared/reference/sadsl_ref.py bench`, one
+ * thread) when `/usr/bin/python3` has torch. The CPU model, its avx2/avx512f flags and the load average
+ * are printed with the figures: only ratios measured in the same run compare.
  *
- *   npm run bench:engine -- [--backend auto|wasm|cpu|tensorflow] [--dataset fashion-mnist|20news]
+ *   npm run bench:engine -- [--backend auto|torch|wasm|cpu|tensorflow] [--dataset both|fashion-mnist|20news]
  *                           [--steps N] [--profile] [--no-reference]
  *
  * fashion-mnist uses the embedded `sample-images` (same 28×28 Fashion-MNIST images), 20news the embedded
- * `sample-text` documents with the default vocabulary cap (20,000; the sample's real V is printed).
- * Prints `images_per_second=` (objects/s), `ms_per_step=`, the reference's numbers and
- * `ratio_vs_pytorch=` (ours / theirs, higher is better). `--profile` adds a per-kernel table of one step.
+ * `sample-text` documents with the default vocabulary cap (20,000). Prints a table and, per dataset,
+ * `ratio_vs_pytorch=` (objects/s of the chosen backend / the reference's, higher is better). `--profile`
+ * adds each backend's per-kernel table of one step.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,24 +34,37 @@ import { Preprocessor } from '../src/train/preprocess.js';
 
 const WARMUP = 3;
 const PYTHON = '/usr/bin/python3';
-const REFERENCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'reference', 'sadsl_ref.py');
+const SCRIPT = fileURLToPath(import.meta.url);
+const REFERENCE = path.resolve(path.dirname(SCRIPT), '..', '..', 'shared', 'reference', 'sadsl_ref.py');
+const DATASETS = ['fashion-mnist', '20news'] as const;
+type Dataset = (typeof DATASETS)[number];
 
 const opts = new Command()
-  .option('--backend <name>', 'auto, wasm, cpu or tensorflow', 'auto')
-  .option('--dataset <name>', 'fashion-mnist or 20news', 'fashion-mnist')
+  .option('--backend <name>', 'auto, torch, wasm, cpu or tensorflow', 'auto')
+  .option('--dataset <name>', 'both, fashion-mnist or 20news', 'both')
   .option('--steps <n>', 'timed steps', (v) => Number.parseInt(v, 10), 10)
   .option('--profile', 'print the per-kernel profile of one step')
   .option('--no-reference', 'skip the PyTorch reference')
+  .option('--child', 'internal: measure one backend on one dataset and print result=<json>')
   .parse()
-  .opts<{ backend: string; dataset: string; steps: number; profile?: boolean; reference: boolean }>();
-if (opts.dataset !== 'fashion-mnist' && opts.dataset !== '20news') throw new Error(`--dataset: expected fashion-mnist or 20news, got '${opts.dataset}'`);
+  .opts<{ backend: string; dataset: string; steps: number; profile?: boolean; reference: boolean; child?: boolean }>();
+if (opts.dataset !== 'both' && !(DATASETS as readonly string[]).includes(opts.dataset)) throw new Error(`--dataset: expected both, fashion-mnist or 20news, got '${opts.dataset}'`);
 if (!(opts.steps > 0)) throw new Error('--steps: expected a positive integer');
+
+interface Result {
+  backend: string;
+  msPerStep: number;
+  cpuMsPerStep: number;
+  objectsPerSecond: number;
+  input: string;
+  leaked: number;
+}
 
 type Step = () => void;
 
 /** A trainer on the sample data and a closure that runs one step on the next batch. */
-async function setup(): Promise<{ step: Step; objects: number; note: string }> {
-  const ds = await loadDataset(opts.dataset === '20news' ? 'sample-text' : 'sample-images');
+async function setup(dataset: Dataset): Promise<{ step: Step; objects: number; note: string }> {
+  const ds = await loadDataset(dataset === '20news' ? 'sample-text' : 'sample-images');
   const mc = parseConfig(modelConfigSchema, {}, 'model config');
   const tc = parseConfig(trainConfigSchema, {}, 'training config');
   const pre = Preprocessor.fit(ds.train, mc.vocabSize, mc.maxLength);
@@ -88,7 +104,9 @@ type Timer = { time(f: () => void): Promise<{ kernelMs: number }> };
  */
 async function profile(step: Step, backend: string): Promise<void> {
   const timer = tf.backend() as unknown as Timer;
-  const cpu = backend === 'wasm' || backend === 'cpu';
+  const cpu = backend === 'wasm' || backend === 'cpu' || backend === 'torch';
+  const own = Object.prototype.hasOwnProperty.call(timer, 'time');
+  const saved = timer.time;
   if (cpu) {
     timer.time = async (f) => {
       const start = process.cpuUsage();
@@ -102,7 +120,8 @@ async function profile(step: Step, backend: string): Promise<void> {
   try {
     info = await tf.profile(step);
   } finally {
-    if (cpu) delete (timer as Partial<Timer>).time; // back to the prototype's timer
+    if (own) timer.time = saved;
+    else delete (timer as Partial<Timer>).time; // back to the prototype's timer
   }
   const stepWall = performance.now() - t0;
   const stepCpu = cpuMs(start);
@@ -118,17 +137,56 @@ async function profile(step: Step, backend: string): Promise<void> {
   const sorted = [...rows].sort((a, b) => b[1].ms - a[1].ms);
   const total = sorted.reduce((s, [, r]) => s + r.ms, 0);
   const unit = cpu ? 'cpu ms' : 'ms';
-  console.log(`profile of one step (with profiling overhead): ${stepWall.toFixed(0)} ms wall, ${stepCpu.toFixed(0)} cpu ms; ${total.toFixed(0)} ${unit} in kernels`);
+  console.log(`profile of one ${backend} step (with profiling overhead): ${stepWall.toFixed(0)} ms wall, ${stepCpu.toFixed(0)} cpu ms; ${total.toFixed(0)} ${unit} in kernels`);
   console.log(`  ${'kernel'.padEnd(26)} ${unit.padStart(8)}   count`);
   for (const [name, r] of sorted) console.log(`  ${name.padEnd(26)} ${r.ms.toFixed(1).padStart(8)} ${String(r.count).padStart(7)}`);
+}
+
+/** Child process: one backend, one dataset. */
+async function child(dataset: Dataset): Promise<void> {
+  const engine = await initEngine({ backend: opts.backend });
+  const { step, objects, note } = await setup(dataset);
+  for (let i = 0; i < WARMUP; i++) step();
+  if (opts.profile) await profile(step, engine.backend);
+  const tensors = tf.memory().numTensors;
+  const cpuStart = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < opts.steps; i++) step();
+  const seconds = (performance.now() - t0) / 1000;
+  const result: Result = {
+    backend: engine.backend,
+    msPerStep: (1000 * seconds) / opts.steps,
+    cpuMsPerStep: cpuMs(cpuStart) / opts.steps,
+    objectsPerSecond: (objects * opts.steps) / seconds,
+    input: note,
+    leaked: tf.memory().numTensors - tensors,
+  };
+  console.log(`result=${JSON.stringify(result)}`);
+}
+
+/** Runs the child for `backend` on `dataset`; null (with the reason printed) when it fails. */
+function measure(backend: string, dataset: Dataset): Result | null {
+  const args = [...process.execArgv, SCRIPT, '--child', '--backend', backend, '--dataset', dataset, '--steps', String(opts.steps), ...(opts.profile ? ['--profile'] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  const lines = (r.stdout ?? '').split('\n');
+  const line = lines.find((l) => l.startsWith('result='));
+  for (const l of lines) if (l && !l.startsWith('result=')) console.log(`  ${l}`);
+  if (r.status !== 0 || !line) {
+    const err = (r.stderr ?? '').trim().split('\n').filter((l) => l.trim()).slice(-1)[0] ?? `exit ${r.status}`;
+    console.log(`${dataset} ${backend}: failed (${err})`);
+    return null;
+  }
+  const result = JSON.parse(line.slice('result='.length)) as Result;
+  if (result.leaked !== 0) console.log(`warning: ${dataset} ${backend}: ${result.leaked} tensors leaked over ${opts.steps} steps`);
+  return result;
 }
 
 function hasTorch(): boolean {
   return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
 
-/** The reference's images_per_second, or null when it cannot run here. */
-function reference(): number | null {
+/** The reference's objects per second, or null when it cannot run here. */
+function reference(dataset: Dataset): { ms: number; ips: number } | null {
   if (!opts.reference) return null;
   if (!existsSync(REFERENCE)) {
     console.log(`reference: ${REFERENCE} not found, skipped`);
@@ -138,34 +196,52 @@ function reference(): number | null {
     console.log(`reference: ${PYTHON} has no torch, skipped`);
     return null;
   }
-  const out = execFileSync(PYTHON, [REFERENCE, 'bench', '--dataset', opts.dataset, '--steps', String(opts.steps), '--threads', '1'], {
+  const out = execFileSync(PYTHON, [REFERENCE, 'bench', '--dataset', dataset, '--steps', String(opts.steps), '--threads', '1'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ms = /ms_per_step=([\d.]+)/.exec(out)?.[1];
   const ips = /images_per_second=([\d.]+)/.exec(out)?.[1];
-  console.log(`reference_ms_per_step=${ms ?? '?'}`);
-  console.log(`reference_images_per_second=${ips ?? '?'}`);
-  return ips ? Number(ips) : null;
+  return ms && ips ? { ms: Number(ms), ips: Number(ips) } : null;
 }
 
-const engine = await initEngine({ backend: opts.backend });
-console.log(`backend=${engine.backend} dataset=${opts.dataset} load_1m=${os.loadavg()[0].toFixed(2)} cores=${os.cpus().length}`);
-const { step, objects, note } = await setup();
-console.log(`batch=${objects} input=${note}`);
-for (let i = 0; i < WARMUP; i++) step();
-if (opts.profile) await profile(step, engine.backend);
-const tensors = tf.memory().numTensors;
-const cpuStart = process.cpuUsage();
-const t0 = performance.now();
-for (let i = 0; i < opts.steps; i++) step();
-const seconds = (performance.now() - t0) / 1000;
-const cpuPerStep = cpuMs(cpuStart) / opts.steps;
-const leaked = tf.memory().numTensors - tensors;
-const ours = (objects * opts.steps) / seconds;
-console.log(`ms_per_step=${((1000 * seconds) / opts.steps).toFixed(2)}`);
-console.log(`cpu_ms_per_step=${cpuPerStep.toFixed(2)}`);
-console.log(`images_per_second=${ours.toFixed(3)}`);
-if (leaked !== 0) console.log(`warning: ${leaked} tensors leaked over ${opts.steps} steps`);
-const theirs = reference();
-if (theirs) console.log(`ratio_vs_pytorch=${(ours / theirs).toFixed(3)}`);
+/** CPU model and the SIMD flags that decide the engines' speed. */
+function cpuInfo(): string {
+  let flags = new Set<string>();
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    flags = new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    // not Linux: the model name is still printed
+  }
+  const has = (f: string) => `${f}=${flags.has(f) ? 'yes' : 'no'}`;
+  return `cpu="${os.cpus()[0]?.model ?? 'unknown'}" ${has('avx2')} ${has('avx512f')} cores=${os.cpus().length}`;
+}
+
+async function main(): Promise<void> {
+  const datasets: Dataset[] = opts.dataset === 'both' ? [...DATASETS] : [opts.dataset as Dataset];
+  if (opts.child) return child(datasets[0]);
+  const engine = await initEngine({ backend: opts.backend });
+  console.log(`${cpuInfo()} load_1m=${os.loadavg()[0].toFixed(2)}`);
+  console.log(`--backend ${opts.backend} → ${engine.backend}${engine.reason ? ` (${engine.reason})` : ''}`);
+  const others = ['torch', 'wasm'].filter((b) => b !== engine.backend);
+  const rows: string[] = [];
+  const ratios: string[] = [];
+  for (const dataset of datasets) {
+    const results = [engine.backend, ...others].map((b) => measure(b, dataset)).filter((r): r is Result => r !== null);
+    const ref = reference(dataset);
+    for (const r of results) {
+      const ratio = ref ? (r.objectsPerSecond / ref.ips).toFixed(3) : '-';
+      rows.push(`${dataset.padEnd(14)} ${r.backend.padEnd(8)} ${r.msPerStep.toFixed(1).padStart(8)} ${r.cpuMsPerStep.toFixed(1).padStart(8)} ${r.objectsPerSecond.toFixed(1).padStart(10)} ${ratio.padStart(7)}   ${r.input}`);
+    }
+    if (ref) rows.push(`${dataset.padEnd(14)} ${'pytorch'.padEnd(8)} ${ref.ms.toFixed(1).padStart(8)} ${'-'.padStart(8)} ${ref.ips.toFixed(1).padStart(10)} ${'1.000'.padStart(7)}   sadsl_ref.py bench --threads 1`);
+    const chosen = results.find((r) => r.backend === engine.backend);
+    if (chosen && ref) ratios.push(`${dataset} backend=${engine.backend} images_per_second=${chosen.objectsPerSecond.toFixed(3)} reference_images_per_second=${ref.ips} ratio_vs_pytorch=${(chosen.objectsPerSecond / ref.ips).toFixed(3)}`);
+  }
+  console.log(`load_1m=${os.loadavg()[0].toFixed(2)} at the end`);
+  console.log(`${'dataset'.padEnd(14)} ${'backend'.padEnd(8)} ${'ms/step'.padStart(8)} ${'cpu ms'.padStart(8)} ${'objects/s'.padStart(10)} ${'ratio'.padStart(7)}   input`);
+  for (const r of rows) console.log(r);
+  for (const r of ratios) console.log(r);
+}
+
+await main();

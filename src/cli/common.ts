@@ -15,10 +15,11 @@ export function parseNumber(name: string, integer: boolean) {
   };
 }
 
-/** Initialises the engine from `--backend` / SADSL_BACKEND and prints the backend once, on stderr. */
+/** Initialises the engine from `--backend` / SADSL_BACKEND and prints the backend and why, once, on stderr. */
 export async function startEngine(cmd: Command): Promise<EngineInfo> {
   const engine = await initEngine({ backend: cmd.optsWithGlobals().backend as string | undefined });
-  process.stderr.write(`sadsl: engine ${engine.backend}${engine.customKernels.length ? ` (+${engine.customKernels.length} kernels)` : ''}\n`);
+  const kernels = engine.customKernels.length ? `; +${engine.customKernels.length} kernels` : '';
+  process.stderr.write(`sadsl: engine ${engine.backend} (${engine.reason}${kernels})\n`);
   return engine;
 }
 

@@ -12,7 +12,7 @@ async function main(argv: string[]): Promise<void> {
   program
     .name('sadsl')
     .description('Explainable similarity learning and retrieval (SADSL)')
-    .option('--backend <name>', 'engine backend: auto, tensorflow, wasm or cpu (env SADSL_BACKEND)')
+    .option('--backend <name>', 'engine backend: auto, torch, tensorflow, wasm or cpu (env SADSL_BACKEND)')
     .showHelpAfterError()
     .exitOverride();
   registerCommands(program);

@@ -1,7 +1,10 @@
 /**
- * Picks and initialises the TensorFlow.js backend: the native backend when `@tensorflow/tfjs-node` can be
- * imported, else `wasm` (with this project's training kernels), else `cpu`. `--backend` / `SADSL_BACKEND`
- * override the order.
+ * Picks and initialises the TensorFlow.js backend. `auto` takes the first that works of: `torch` (the
+ * native libtorch addon, `src/engine/torch`), `tensorflow` (when `@tensorflow/tfjs-node` can be imported),
+ * `wasm` (with this project's training kernels), `cpu`. `torch` comes first because it is the faster
+ * engine on both CPU kinds measured (issue 12: AMD EPYC AVX2 and Intel AVX-512; `npm run bench:engine`
+ * prints the figures): its convolutions and products run on oneDNN's AVX2/AVX-512 kernels, while wasm is
+ * limited to 128-bit SIMD. `--backend` / `SADSL_BACKEND` override the order.
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -17,6 +20,8 @@ export interface EngineInfo {
   backend: BackendName;
   /** Kernels this project registered on top of the backend's own. */
   customKernels: string[];
+  /** How it was chosen: requested, or auto and why the faster ones were passed over. */
+  reason: string;
 }
 
 let current: EngineInfo | null = null;
@@ -32,20 +37,17 @@ async function tryNative(): Promise<boolean> {
   }
 }
 
-/** Why the torch backend could not be registered (null once it is). */
-let torchMissing: string | null = null;
-
-async function activate(name: BackendName): Promise<boolean> {
-  if (name === 'tensorflow' && !(await tryNative())) return false;
+/** Activates `name`; the reason when it cannot be used here. */
+async function activate(name: BackendName): Promise<string | null> {
+  if (name === 'tensorflow' && !(await tryNative())) return '@tensorflow/tfjs-node is not installed';
   if (name === 'torch') {
     const r = registerTorch();
-    torchMissing = r.ok ? null : r.reason;
-    if (!r.ok) return false;
+    if (!r.ok) return r.reason;
   }
   try {
-    return await tf.setBackend(name);
-  } catch {
-    return false;
+    return (await tf.setBackend(name)) ? null : 'it failed to initialise';
+  } catch (e) {
+    return `it failed to initialise: ${(e as Error).message.split('\n')[0]}`;
   }
 }
 
@@ -58,23 +60,31 @@ export function parseBackend(value: string | undefined, argName = '--backend'): 
 
 /**
  * Initialises the engine once per process. An explicit request (argument, then `SADSL_BACKEND`) must
- * succeed; otherwise the first backend that works in the default order is used.
+ * succeed; otherwise the first backend that works in the default order is used. `SADSL_TEST_BACKEND`
+ * (tests only) replaces every request, so that whole test files run on another backend.
  */
 export async function initEngine(opts: { backend?: string } = {}): Promise<EngineInfo> {
   const requested =
-    parseBackend(opts.backend, '--backend') ?? parseBackend(process.env.SADSL_BACKEND, 'SADSL_BACKEND');
+    parseBackend(process.env.SADSL_TEST_BACKEND, 'SADSL_TEST_BACKEND') ??
+    parseBackend(opts.backend, '--backend') ??
+    parseBackend(process.env.SADSL_BACKEND, 'SADSL_BACKEND');
   if (current && (requested === undefined || requested === current.backend)) return current;
   const order: BackendName[] = requested ? [requested] : [...BACKENDS];
+  const skipped: string[] = [];
   for (const name of order) {
-    if (await activate(name)) {
-      await tf.ready();
-      const customKernels = name === 'wasm' ? registerWasmKernels() : [];
-      current = { backend: name, customKernels };
-      return current;
+    const why = await activate(name);
+    if (why !== null) {
+      skipped.push(`${name}: ${why}`);
+      continue;
     }
+    await tf.ready();
+    const customKernels = name === 'wasm' ? registerWasmKernels() : [];
+    const reason = requested ? 'requested' : skipped.length ? `auto; ${skipped.join('; ')}` : 'auto';
+    current = { backend: name, customKernels, reason };
+    return current;
   }
-  if (requested === 'torch' && torchMissing) throw new EngineError(`backend 'torch': ${torchMissing}; ${INSTALL_HINT}`);
-  throw new EngineError(`backend '${requested}' could not be initialised on this machine`);
+  if (requested === 'torch') throw new EngineError(`backend 'torch' is not available: ${skipped[0].slice('torch: '.length)}; ${INSTALL_HINT}`);
+  throw new EngineError(`backend '${requested}' could not be initialised on this machine (${skipped.join('; ')})`);
 }
 
 export function engineInfo(): EngineInfo | null {

@@ -192,19 +192,8 @@ Object.assign(kernels, {
     backend.addon.oneHot(backend.id(inputs.indices), a.depth, a.onValue, a.offValue, dtypeCode(a.dtype ?? 'int32'));
     return backend.output();
   },
-  [tf.Select]: ({ inputs, backend }) => {
-    let cond = backend.id(inputs.condition);
-    const t = inputs.t;
-    const reshaped = inputs.condition.shape.length === 1 && t.shape.length > 1;
-    if (reshaped) {
-      // tfjs: a rank-1 condition picks whole rows
-      backend.addon.reshape(cond, [inputs.condition.shape[0], ...t.shape.slice(1).map(() => 1)]);
-      cond = backend.lastId();
-    }
-    backend.addon.select(cond, backend.id(t), backend.id(inputs.e));
-    if (reshaped) backend.addon.free(cond);
-    return backend.output();
-  },
+  // tfjs's where op broadcasts the three inputs to one shape before the kernel
+  [tf.Select]: ({ inputs, backend }) => (backend.addon.select(backend.id(inputs.condition), backend.id(inputs.t), backend.id(inputs.e)), backend.output()),
   [tf.ClipByValue]: ({ inputs, backend, attrs }) => {
     backend.addon.clip(backend.id(inputs.x), attrs.clipValueMin as number, attrs.clipValueMax as number);
     return backend.output();
