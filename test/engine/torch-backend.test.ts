@@ -50,7 +50,7 @@ function cli(args: string[], env: Record<string, string>) {
 }
 
 const MODELS = {
-  image: {},
+  image: { d: 32, K: 8, imageChannels: [8, 16, 32] },
   text: { vocabSize: 2000, maxLength: 96, d: 64, K: 8, docHidden: 128 },
 } as const;
 
@@ -76,7 +76,7 @@ describe.skipIf(!torch.ok)(`torch backend in training${torch.ok ? '' : ` (skippe
   };
 
   for (const domain of ['image', 'text'] as const) {
-    it(`computes the joint loss and every weight gradient as cpu does (${domain === 'image' ? 'images 28×28, default model' : 'documents'})`, async () => {
+    it(`computes the joint loss and every weight gradient as cpu does (${domain === 'image' ? 'images 28×28' : 'documents'})`, async () => {
       await initEngine({ backend: 'torch' });
       const cpu = await lossAndGrads('cpu', domain);
       const ours = await lossAndGrads('torch', domain);
@@ -91,8 +91,8 @@ describe.skipIf(!torch.ok)(`torch backend in training${torch.ok ? '' : ` (skippe
           scale = Math.max(scale, Math.abs(a[i]));
           diff = Math.max(diff, Math.abs(a[i] - b[i]));
         }
-        // the loss sums thousands of float32 terms in another order: 1e-4 of the gradient's largest entry
-        expect(diff, k).toBeLessThanOrEqual(1e-4 * scale + 1e-7);
+        // float32 sums in another order: 1e-4 of the largest entry, 1e-6 absolute for gradients that are 0 in exact arithmetic (a bias before BatchNorm)
+        expect(diff, k).toBeLessThanOrEqual(1e-4 * scale + 1e-6);
       }
     });
   }
