@@ -51,7 +51,8 @@ function cli(args: string[], env: Record<string, string>) {
 
 const MODELS = {
   image: { d: 32, K: 8, imageChannels: [8, 16, 32] },
-  text: { vocabSize: 2000, maxLength: 96, d: 64, K: 8, docHidden: 128 },
+  // a small vocabulary: the cpu backend's embedding gradient (UnsortedSegmentSum) loops over the rows
+  text: { vocabSize: 200, maxLength: 64, d: 32, K: 8, docHidden: 64 },
 } as const;
 
 describe.skipIf(!torch.ok)(`torch backend in training${torch.ok ? '' : ` (skipped: ${torch.reason})`}`, () => {
@@ -94,7 +95,7 @@ describe.skipIf(!torch.ok)(`torch backend in training${torch.ok ? '' : ` (skippe
         // float32 sums in another order: 1e-4 of the largest entry, 1e-6 absolute for gradients that are 0 in exact arithmetic (a bias before BatchNorm)
         expect(diff, k).toBeLessThanOrEqual(1e-4 * scale + 1e-6);
       }
-    });
+    }, 300_000);
   }
 
   for (const domain of ['image', 'text'] as const) {
