@@ -18,6 +18,8 @@ export const modelConfigSchema = z.object({
   K: z.number().int().positive().default(32),
   /** Temperature τ of the region–topic softmax. */
   tau: z.number().positive().default(0.1),
+  /** γ of the object-level sharpening of the topic strengths, θ_k ∝ (Σ_r α_r a_{r,k})^γ (1 = none). */
+  thetaPower: z.number().positive().default(1),
   /** ε of v̂ = v / (‖v‖ + ε). */
   eps: z.number().positive().default(1e-6),
   /** Added under the square root of θ so its gradient stays finite. */
@@ -48,6 +50,11 @@ export const modelConfigSchema = z.object({
   docWindow: z.number().int().positive().default(8),
   /** Document generator/discriminator hidden width. */
   docHidden: z.number().int().positive().default(512),
+  /**
+   * Class prototypes: one learned code-shaped proxy per training class (needs the class count at creation);
+   * trained by the proxy term of the joint loss, never used to score objects.
+   */
+  proxies: z.boolean().default(false),
 });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
@@ -63,10 +70,26 @@ export const trainConfigSchema = z.object({
   /** Binomial deviance scale β and margin λ. */
   beta: z.number().positive().default(10),
   margin: z.number().default(0.5),
+  /** Weight of the similarity (binomial deviance) term. */
+  lambdaSim: z.number().nonnegative().default(1),
   lambdaRec: z.number().nonnegative().default(1),
   lambdaAdv: z.number().nonnegative().default(0.1),
   lambdaDiv: z.number().nonnegative().default(0.1),
   lambdaBal: z.number().nonnegative().default(0.5),
+  /** Where the balance term measures topic usage: the batch mean of θ, or the class prototypes' topics. */
+  balanceOn: z.enum(['batch', 'prototypes']).default('batch'),
+  /** Weight of the prototype (NormSoftmax proxy) term on the codes; needs model.proxies. */
+  lambdaProxy: z.number().nonnegative().default(0),
+  /** Temperature of the prototype term's softmax over classes. */
+  proxyTemperature: z.number().positive().default(0.05),
+  /** Weight of the per-object sharpness term mean_x H(θ(x)) / log K. */
+  lambdaSharp: z.number().nonnegative().default(0),
+  /** Weight of the prototype sharpness term mean_c H(π_c) / log K (π_c = topic energies of prototype c). */
+  lambdaProtoSharp: z.number().nonnegative().default(0),
+  /** Learning-rate schedule of every optimiser: constant, or linear warm-up then cosine decay to 0. */
+  lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
+  /** Warm-up steps of the cosine schedule. */
+  warmupSteps: z.number().int().nonnegative().default(0),
   /** Adam for encoder, attention and topics. */
   lr: z.number().positive().default(1e-3),
   beta1: z.number().min(0).max(1).default(0.9),
@@ -90,6 +113,13 @@ export const ENGINE_DEFAULTS = { torchThreads: 1 } as const;
 
 /** Dataset loading (`loadDataset`): image size of `images:/dir`, the seeded split of sources without one, cache. */
 export const DATA_DEFAULTS = { imageSize: 28, seed: 0, testFraction: 0.2, cache: true } as const;
+
+/**
+ * Evaluation of SADSL's explanations (docs/model.md §8): hits per query whose topic contributions `top3Share`
+ * measures, strongest database objects per topic that `topicPurity` looks at, same-class pairs of the
+ * deletion faithfulness test.
+ */
+export const EXPLANATION_DEFAULTS = { hits: 10, purityObjects: 100, faithfulnessPairs: 200 } as const;
 
 /** Parses with a schema and turns zod's issues into one line naming each bad field. */
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {

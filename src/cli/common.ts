@@ -1,4 +1,5 @@
 /** Helpers shared by the sub-commands: number options, progress bars, the engine banner. */
+import { promises as fs } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { initEngine, type EngineInfo } from '../engine/backend.js';
@@ -59,4 +60,21 @@ export function progressBar(label: string, format = '{bar} {value}/{total} eta {
       bar?.stop();
     },
   };
+}
+
+/** A `--config` file: a JSON object {"model": {...}, "train": {...}} of config fields. */
+export async function readConfigFile(file: string): Promise<{ model?: object; train?: object }> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new ArgumentError(`--config: cannot read ${file}`);
+  }
+  try {
+    const json = JSON.parse(text) as { model?: object; train?: object };
+    if (typeof json !== 'object' || json === null) throw new Error();
+    return json;
+  } catch {
+    throw new ArgumentError(`--config: ${file} is not a JSON object like {"model": {...}, "train": {...}}`);
+  }
 }

@@ -1,12 +1,11 @@
 /** `sadsl train`: trains SADSL on a dataset spec with a progress bar; writes a run directory. */
-import { promises as fs } from 'node:fs';
 import { Command } from 'commander';
 import { VARIANTS } from '../config.js';
 import { describeSpecs } from '../data/registry.js';
 import { ArgumentError } from '../errors.js';
 import { retrievalValidation } from '../eval/validation.js';
 import { train, type TrainEvent } from '../train/train.js';
-import { parseNumber, progressBar, startEngine } from './common.js';
+import { parseNumber, readConfigFile, progressBar, startEngine } from './common.js';
 
 interface TrainCliOptions {
   dataset?: string;
@@ -17,22 +16,6 @@ interface TrainCliOptions {
   seed?: number;
   out?: string;
   resume?: string;
-}
-
-async function readConfigFile(file: string): Promise<{ model?: object; train?: object }> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new ArgumentError(`--config: cannot read ${file}`);
-  }
-  try {
-    const json = JSON.parse(text) as { model?: object; train?: object };
-    if (typeof json !== 'object' || json === null) throw new Error();
-    return json;
-  } catch {
-    throw new ArgumentError(`--config: ${file} is not a JSON object like {"model": {...}, "train": {...}}`);
-  }
 }
 
 /** Formats training events for the terminal: a bar for steps, one line per epoch. */

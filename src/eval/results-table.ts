@@ -14,6 +14,12 @@ const COLUMNS: [string, keyof MethodResult][] = [
 ];
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+/** `mean ± std` when the row averages several seeds. */
+const cell = (res: MethodResult, key: string, value: number, digits = 4): string => {
+  const sd = res.std?.[key];
+  const v = Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+  return sd !== undefined && Number.isFinite(sd) ? `${v} ± ${sd.toFixed(digits)}` : v;
+};
 
 /** The Markdown of an experiment's results, rows in the order of `results.methods`. */
 export function resultsTable(r: ExperimentResults): string {
@@ -28,7 +34,8 @@ export function resultsTable(r: ExperimentResults): string {
     `# Retrieval results: ${r.dataset}`,
     '',
     `Database: the training split (${r.database} objects); queries: ${r.queries} test objects; relevant = same class. ` +
-      `Learned methods trained for ${budget}, seed ${r.seed}. Machine: ${m.cpus} × ${m.model}, ${m.memoryGB} GB, tfjs ${m.backend}.`,
+      `Learned methods trained for ${budget}, ${r.seeds.length > 1 ? `mean ± standard deviation over seeds ${r.seeds.join(', ')}` : `seed ${r.seeds[0]}`}. ` +
+      `Machine: ${m.cpus} × ${m.model}, ${m.memoryGB} GB, tfjs ${m.backend}.`,
     '',
     `| Method | ${COLUMNS.map(([h]) => h).join(' | ')} | Train (s) |`,
     `|---|${COLUMNS.map(() => '---:').join('|')}|---:|`,
@@ -36,10 +43,10 @@ export function resultsTable(r: ExperimentResults): string {
   for (const id of ids) {
     const res = r.methods[id];
     const cells = COLUMNS.map(([, key], j) => {
-      const s = fmt(res[key] as number);
-      return s === best[j] ? `**${s}**` : s;
+      const c = cell(res, key, res[key] as number);
+      return fmt(res[key] as number) === best[j] ? `**${c}**` : c;
     });
-    lines.push(`| ${id} | ${cells.join(' | ')} | ${res.trainSeconds.toFixed(1)} |`);
+    lines.push(`| ${id} | ${cells.join(' | ')} | ${cell(res, 'trainSeconds', res.trainSeconds, 1)} |`);
   }
   lines.push('', 'mAP: average precision over the whole database per query, averaged over queries. Best of each column in bold.', '');
   const usage = ids.filter((id) => r.methods[id].topicUsage);
@@ -48,6 +55,28 @@ export function resultsTable(r: ExperimentResults): string {
     for (const id of usage) {
       const u = r.methods[id].topicUsage!;
       lines.push(`- ${id}: H(θ̄) ${u.entropyMeanTheta.toFixed(3)} of ${u.logK.toFixed(3)}, ${u.topicsUsedAsArgmax} arg-max topics, mean max θ ${u.meanMaxTheta.toFixed(3)}`);
+    }
+    lines.push('');
+  }
+  const explained = ids.filter((id) => r.methods[id].explanation || r.methods[id].faithfulness);
+  if (explained.length) {
+    lines.push(
+      'Explanations (docs/model.md §8): top-3 share of |topic contributions| in s(q, hit) over the top-10 hits, effective topics exp H(θ) ' +
+        'per query, topic purity (majority class among each topic\'s 100 strongest database objects), deletion faithfulness (share of ' +
+        'same-class pairs where deleting regions by contribution lowers s faster than a random order).',
+      '',
+      '| Method | top3Share | effectiveTopics | topicPurity | faithfulness |',
+      '|---|---:|---:|---:|---:|',
+    );
+    for (const id of explained) {
+      const res = r.methods[id];
+      const e = res.explanation;
+      const f = res.faithfulness;
+      const na = 'n/a';
+      lines.push(
+        `| ${id} | ${e ? cell(res, 'explanation.top3Share', e.top3Share, 3) : na} | ${e ? cell(res, 'explanation.effectiveTopics', e.effectiveTopics, 2) : na} | ` +
+          `${e ? cell(res, 'explanation.topicPurity', e.topicPurity, 3) : na} | ${f ? cell(res, 'faithfulness.beatsRandom', f.beatsRandom, 3) : na} |`,
+      );
     }
     lines.push('');
   }

@@ -10,12 +10,16 @@
  * ties and queries without relevant items: see `metrics.ts` and `ranks.ts`.
  */
 import * as tf from '../engine/tf.js';
+import { TopK } from '../engine/topk.js';
 import { ArgumentError } from '../errors.js';
 import type { RetrievalMetrics } from '../train/validation.js';
 import { DEFAULT_KS, MetricsAccumulator, queryMetrics } from './metrics.js';
 import type { Codes } from './method.js';
 import { RankBuffers, relevantRanks } from './ranks.js';
 import { sparseScores, transposeRows } from './sparse-scores.js';
+
+/** The metrics, and with the `hits` option [Q, hits] database rows per query, best first (−1 past the database). */
+export type RetrievalResult = RetrievalMetrics & { hits?: Int32Array };
 
 /** Options shared by the dense and sparse evaluations. */
 export interface RetrievalOptions {
@@ -30,6 +34,8 @@ export interface RetrievalOptions {
   queryBlock?: number;
   /** Database rows per matmul (default 16,384). */
   databaseBlock?: number;
+  /** Keep each query's `hits` best database rows (best first; ties by lower row) in `RetrievalResult.hits`. */
+  hits?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -61,7 +67,7 @@ async function rankAll(
   databaseLabels: Int32Array,
   scorer: BlockScorer,
   opts: RetrievalOptions,
-): Promise<RetrievalMetrics> {
+): Promise<RetrievalResult> {
   const N = databaseLabels.length;
   if (N === 0) throw new ArgumentError('database: no rows');
   const ks = [...new Set([...DEFAULT_KS, ...(opts.ks ?? [])])].sort((a, b) => a - b);
@@ -76,6 +82,8 @@ async function rankAll(
   const acc = new MetricsAccumulator(ks);
   const buf = new RankBuffers(N);
   const scores = new Float32Array(Math.min(qBlock, Q) * N); // [Bq, N] scores of one query block
+  const h = opts.hits ?? 0;
+  const hits = h > 0 ? new Int32Array(Q * h).fill(-1) : undefined;
   try {
     for (let q0 = 0; q0 < Q; q0 += qBlock) {
       const q1 = Math.min(Q, q0 + qBlock);
@@ -83,6 +91,12 @@ async function rankAll(
       for (let i = 0; i < q1 - q0; i++) {
         const row = scores.subarray(i * N, (i + 1) * N);
         acc.add(queryMetrics(relevantRanks(row, databaseLabels, queryLabels[q0 + i], selfIndex(q0 + i), buf), ks));
+        if (hits) {
+          const top = new TopK(h);
+          const self = selfIndex(q0 + i);
+          for (let j = 0; j < N; j++) if (j !== self && row[j] > top.threshold) top.push(row[j], j);
+          top.sorted().forEach((t, r) => (hits[(q0 + i) * h + r] = t.row));
+        }
       }
       opts.onProgress?.(q1, Q);
     }
@@ -104,6 +118,7 @@ async function rankAll(
     database: N,
     queriesWithoutRelevant: m.withoutRelevant,
     atK: m.at,
+    ...(hits ? { hits } : {}),
   };
 }
 
@@ -140,7 +155,7 @@ function denseScorer(queries: Float32Array, database: Float32Array, dim: number,
 }
 
 /** Mean metrics of every query ranking the whole database by inner product of dense codes. */
-export async function evaluateRetrieval(input: RetrievalInput): Promise<RetrievalMetrics> {
+export async function evaluateRetrieval(input: RetrievalInput): Promise<RetrievalResult> {
   const { queries, queryLabels, database, databaseLabels, dim } = input;
   const Q = denseRows('queries', queries, dim);
   const N = denseRows('database', database, dim);
@@ -157,7 +172,7 @@ export async function evaluateCodes(
   database: Codes,
   databaseLabels: Int32Array,
   opts: RetrievalOptions = {},
-): Promise<RetrievalMetrics> {
+): Promise<RetrievalResult> {
   if (queries.kind === 'dense' && database.kind === 'dense') {
     if (queries.dim !== database.dim) throw new ArgumentError(`codes: queries have dim ${queries.dim}, database ${database.dim}`);
     return evaluateRetrieval({ ...opts, queries: queries.codes, queryLabels, database: database.codes, databaseLabels, dim: database.dim });

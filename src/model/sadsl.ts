@@ -34,6 +34,8 @@ export interface ParamCounts {
 
 export class SadslModel {
   readonly topics: tf.Variable;
+  /** Class prototypes [C, K·d] (config `proxies`), else null. */
+  readonly prototypes: tf.Variable | null = null;
   readonly hasAdversarial: boolean;
   /** Regions R per object. */
   readonly regions: number;
@@ -50,6 +52,7 @@ export class SadslModel {
     readonly config: ModelConfig,
     readonly input: InputSpec,
     rng: Rng,
+    classes: number,
   ) {
     const { d, K } = config;
     this.store = new ParamStore(rng);
@@ -81,14 +84,20 @@ export class SadslModel {
         this.textD = new TextDiscriminator(this.store, 'D', { vocabSize: input.vocabSize, hidden: config.docHidden });
       }
     }
+    if (config.proxies) {
+      if (!(classes > 1)) throw new ArgumentError(`class prototypes need at least 2 classes, got ${classes}`);
+      const D = this.usesTopics ? K * d : d;
+      this.prototypes = this.store.add('prototypes', rng.normalTensor([classes, D], 1 / Math.sqrt(D)));
+    }
   }
 
-  /** A fresh model; every weight drawn from `Rng(seed)`. Topics start random (normal, 0.02). */
-  static create(config: ModelConfig, input: InputSpec, seed: number): SadslModel {
-    return new SadslModel(config, input, new Rng(seed));
+  /** A fresh model; every weight drawn from `Rng(seed)`. Topics start random (normal, 0.02). `classes`:
+   *  the number of training classes (needed by the class prototypes). */
+  static create(config: ModelConfig, input: InputSpec, seed: number, classes = 0): SadslModel {
+    return new SadslModel(config, input, new Rng(seed), classes);
   }
 
-  private get usesTopics(): boolean {
+  get usesTopics(): boolean {
     return this.config.variant !== 'no-topics';
   }
 
@@ -119,7 +128,7 @@ export class SadslModel {
     const { features, regionMask, alpha } = this.attend(x, training);
     const c = this.config;
     const t = this.usesTopics
-      ? topicLayer(features, alpha, this.topics as tf.Tensor2D, { tau: c.tau, eps: c.eps, sqrtEps: c.sqrtEps })
+      ? topicLayer(features, alpha, this.topics as tf.Tensor2D, { tau: c.tau, eps: c.eps, sqrtEps: c.sqrtEps, thetaPower: c.thetaPower })
       : pooledLayer(features, alpha, c.eps);
     return { features, regionMask, alpha, ...t };
   }
@@ -153,7 +162,7 @@ export class SadslModel {
   /** Trainable variables by optimiser: main = encoder + attention (+ topics), generator = G, discriminator = D. */
   trainableGroups(): { main: tf.Variable[]; generator: tf.Variable[]; discriminator: tf.Variable[] } {
     return {
-      main: this.store.trainable(this.usesTopics ? ['enc.', 'attn.', 'topics'] : ['enc.', 'attn.']),
+      main: this.store.trainable(this.usesTopics ? ['enc.', 'attn.', 'topics', 'prototypes'] : ['enc.', 'attn.', 'prototypes']),
       generator: this.store.trainable(['G.']),
       discriminator: this.store.trainable(['D.']),
     };

@@ -11,6 +11,8 @@ export interface TopicLayerArgs {
   tau: number;
   eps: number;
   sqrtEps: number;
+  /** γ of the object-level sharpening θ_k ∝ (Σ_r α_r a_{r,k})^γ (1 = none, spec v2). */
+  thetaPower: number;
 }
 
 export interface TopicOutputs {
@@ -27,6 +29,11 @@ export function l2Normalize(x: tf.Tensor, axis = -1): tf.Tensor {
   return tf.div(x, tf.maximum(tf.norm(x, 'euclidean', axis, true), 1e-12));
 }
 
+/** Rows of p [B, K] (on the simplex) raised to the power γ and renormalised, computed as softmax(γ log p). */
+function sharpen(p: tf.Tensor2D, gamma: number): tf.Tensor2D {
+  return tf.softmax(tf.mul(tf.log(tf.maximum(p, 1e-30)), gamma)) as tf.Tensor2D;
+}
+
 /** features [B, R, d], alpha [B, R], topics [K, d]. */
 export function topicLayer(
   features: tf.Tensor3D,
@@ -41,7 +48,8 @@ export function topicLayer(
   const cos = tf.matMul(fn, tn, false, true).reshape([B, R, K]); // [B, R, K]
   const affinity = tf.softmax(tf.div(cos, args.tau)) as tf.Tensor3D; // [B, R, K]
   const w = tf.mul(alpha.expandDims(2), affinity) as tf.Tensor3D; // [B, R, K]  α_r a_{r,k}
-  const theta = tf.sum(w, 1) as tf.Tensor2D; // [B, K]
+  const pooled = tf.sum(w, 1) as tf.Tensor2D; // [B, K]  Σ_r α_r a_{r,k}
+  const theta = args.thetaPower === 1 ? pooled : sharpen(pooled, args.thetaPower); // [B, K]
   const views = tf.matMul(w, features, true, false) as tf.Tensor3D; // [B, K, d]
   const viewNorms = tf.norm(views, 'euclidean', 2) as tf.Tensor2D; // [B, K]
   const vhat = tf.div(views, tf.add(viewNorms.expandDims(2), args.eps)); // [B, K, d]

@@ -5,7 +5,7 @@
 import { ArgumentError } from '../errors.js';
 import type { Hit, SearchBackend } from './backend.js';
 import { contributions, steer, weightVector, type CodeLayout, type TopicWeights } from './topics.js';
-import { TopK } from './topk.js';
+import { TopK } from '../engine/topk.js';
 
 const QUERY_BLOCK = 16;
 const ROW_BLOCK = 512;

@@ -25,6 +25,8 @@ import { topicBalanceLoss } from './losses/sadsl/balance.js';
 import { topicDiversityLoss } from './losses/sadsl/diversity.js';
 import { documentReconstructionLoss, imageReconstructionLoss } from './losses/sadsl/reconstruction.js';
 import { similarityLoss } from './losses/sadsl/similarity.js';
+import { meanEntropyLoss, prototypeLoss, prototypeTopics } from './losses/sadsl/prototype.js';
+import { lrFactor, setLearningRate } from './schedule.js';
 
 export interface StepLosses {
   sim: number;
@@ -33,16 +35,26 @@ export interface StepLosses {
   d: number;
   div: number;
   bal: number;
+  proto: number;
+  sharp: number;
   /** L (without L_D). */
   total: number;
 }
 
 /** The λ's of the joint loss (L_sim has weight 1). */
 export interface LossWeights {
+  sim: number;
   rec: number;
   adv: number;
   div: number;
   bal: number;
+  proto: number;
+  /** Per-object sharpness mean_x H(θ(x)) / log K. */
+  sharp: number;
+  /** Prototype sharpness mean_c H(π_c) / log K. */
+  protoSharp: number;
+  balanceOn: 'batch' | 'prototypes';
+  proxyTemperature: number;
 }
 
 /** The terms of L for one batch; `fake` = G(h, z) for the D step (null without the adversarial branch). */
@@ -52,6 +64,8 @@ export interface JointLoss {
   g: tf.Scalar;
   div: tf.Scalar;
   bal: tf.Scalar;
+  proto: tf.Scalar;
+  sharp: tf.Scalar;
   total: tf.Scalar;
   fake: tf.Tensor | null;
 }
@@ -81,11 +95,19 @@ function adamPowers(opt: tf.AdamOptimizer): AdamPowers {
 /** The configured λ's with the terms the model's variant has no branch for set to 0. */
 export function lossWeights(model: SadslModel, config: TrainConfig): LossWeights {
   const topics = model.config.variant !== 'no-topics';
+  const proto = model.prototypes ? config.lambdaProxy : 0;
+  if (config.lambdaProxy > 0 && !model.prototypes) throw new ArgumentError('lambdaProxy > 0 needs a model with class prototypes (model.proxies)');
   return {
+    sim: config.lambdaSim,
     rec: model.hasAdversarial ? config.lambdaRec : 0,
     adv: model.hasAdversarial ? config.lambdaAdv : 0,
     div: topics ? config.lambdaDiv : 0,
     bal: topics ? config.lambdaBal : 0,
+    proto,
+    sharp: topics ? config.lambdaSharp : 0,
+    protoSharp: topics && model.prototypes ? config.lambdaProtoSharp : 0,
+    balanceOn: model.prototypes ? config.balanceOn : 'batch',
+    proxyTemperature: config.proxyTemperature,
   };
 }
 
@@ -111,7 +133,12 @@ export function jointLoss(
   const sim = similarityLoss(fwd.codes, labels, deviance);
   const topics = model.config.variant !== 'no-topics';
   const div = topics ? topicDiversityLoss(model.topics as tf.Tensor2D) : zero;
-  const bal = topics ? topicBalanceLoss(fwd.theta) : zero;
+  const protos = model.prototypes as tf.Tensor2D | null;
+  const pi = topics && protos ? prototypeTopics(protos, model.config.K) : null; // [C, K]
+  const bal = topics ? topicBalanceLoss(weights.balanceOn === 'prototypes' && pi ? pi : fwd.theta) : zero;
+  const proto = protos && weights.proto > 0 ? prototypeLoss(fwd.codes, protos, labels, weights.proxyTemperature) : zero;
+  const sharp = topics && weights.sharp > 0 ? meanEntropyLoss(fwd.theta) : zero;
+  const protoSharp = pi && weights.protoSharp > 0 ? meanEntropyLoss(pi) : zero;
   let rec = zero;
   let g = zero;
   let fake: tf.Tensor | null = null;
@@ -128,13 +155,16 @@ export function jointLoss(
     g = generatorLoss(model.discriminate(fake, true));
   }
   const total = tf.addN([
-    sim,
+    tf.mul(sim, weights.sim),
     tf.mul(rec, weights.rec),
     tf.mul(g, weights.adv),
     tf.mul(div, weights.div),
     tf.mul(bal, weights.bal),
+    tf.mul(proto, weights.proto),
+    tf.mul(sharp, weights.sharp),
+    tf.mul(protoSharp, weights.protoSharp),
   ]) as tf.Scalar;
-  return { sim, rec, g, div, bal, total, fake };
+  return { sim, rec, g, div, bal, proto, sharp, total, fake };
 }
 
 export class JointTrainer {
@@ -185,6 +215,15 @@ export class JointTrainer {
     if (list.length > 0) this.optimizers.get(group)!.applyGradients(list);
   }
 
+  /**
+   * Sets every optimiser's learning rate for step `step` (1-based) of `total` (config lrSchedule): constant,
+   * or a linear warm-up over warmupSteps then a cosine decay to 0 at the last step.
+   */
+  setSchedule(step: number, total: number): void {
+    const f = lrFactor(this.config, step, total);
+    for (const [group, opt] of this.optimizers) setLearningRate(opt, f * (group === 'main' ? this.config.lr : this.config.lrGan));
+  }
+
   step(x: ModelInputs, labels: Int32Array): StepLosses {
     const B = batchSize(x);
     if (labels.length !== B) throw new ArgumentError(`labels: ${labels.length} labels for a batch of ${B}`);
@@ -195,7 +234,7 @@ export class JointTrainer {
     const kept: { terms?: tf.Tensor1D; fake?: tf.Tensor } = {};
     const main = tf.variableGrads(() => {
       const l = jointLoss(this.model, x, labels, this.weights, deviance, noise);
-      kept.terms = tf.keep(tf.stack([l.sim, l.rec, l.g, l.div, l.bal, l.total]) as tf.Tensor1D);
+      kept.terms = tf.keep(tf.stack([l.sim, l.rec, l.g, l.div, l.bal, l.proto, l.sharp, l.total]) as tf.Tensor1D);
       if (l.fake) kept.fake = tf.keep(l.fake);
       return l.total;
     }, [...this.groups.main, ...this.groups.generator]);
@@ -218,8 +257,8 @@ export class JointTrainer {
     const terms = kept.terms!;
     const values = tf.tidy(() => tf.concat([terms, dLoss ? tf.reshape(dLoss, [1]) : tf.zeros([1])]).dataSync());
     tf.dispose([terms, ...(noise ? [noise] : []), ...(fake ? [fake] : []), ...(dLoss ? [dLoss] : [])]);
-    const [sim, rec, g, div, bal, total, d] = values;
-    return { sim, rec, g, d, div, bal, total };
+    const [sim, rec, g, div, bal, proto, sharp, total, d] = values;
+    return { sim, rec, g, d, div, bal, proto, sharp, total };
   }
 
   /**

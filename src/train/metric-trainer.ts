@@ -10,6 +10,7 @@ import * as tf from '../engine/tf.js';
 import { disposeInputs } from '../model/inputs.js';
 import type { EmbeddingNet } from './embedding-net.js';
 import type { Preprocessor } from './preprocess.js';
+import { lrFactor, setLearningRate, type ScheduleArgs } from './schedule.js';
 
 /** What a baseline minimises. */
 export interface MetricObjective {
@@ -27,6 +28,8 @@ export interface MetricTrainOptions {
   P?: number;
   M?: number;
   lr?: number;
+  /** Learning-rate schedule (default constant), as SADSL's. */
+  schedule?: ScheduleArgs;
   onStep?: (step: number, totalSteps: number, loss: number) => void;
 }
 
@@ -53,6 +56,7 @@ export async function trainMetric(
   const recent: number[] = [];
   try {
     for (let step = 1; step <= totalSteps; step++) {
+      if (opts.schedule) setLearningRate(optimizer, (opts.lr ?? 1e-3) * lrFactor(opts.schedule, step, totalSteps));
       const batch = sampler.next();
       const labels = Int32Array.from(batch, (i) => split.labels[i]);
       const x = pre.inputs(split, batch);

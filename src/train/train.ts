@@ -130,7 +130,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     priorSeconds = ck.loop.seconds ?? 0;
   } else {
     const pre = Preprocessor.fit(ds.train, run.model.vocabSize, run.model.maxLength);
-    const net = SadslModel.create(run.model, pre.input, tc.seed);
+    const net = SadslModel.create(run.model, pre.input, tc.seed, ds.classes.length);
     model = new TrainedModel(net, pre, { spec: run.dataset, name: ds.name, domain: ds.domain, classes: ds.classes });
     const kmeans = run.model.topicInit === 'kmeans' && run.model.variant !== 'no-topics';
     const centre = ds.domain === 'text' && run.model.docCentring === 'data';
@@ -175,6 +175,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const batch = sampler.next();
     const rows = Int32Array.from(batch, (i) => trainIdx[i]);
     const x = model.inputs({ split: ds.train, indices: rows } satisfies Objects);
+    trainer.setSchedule(step, totalSteps);
     const losses = trainer.step(x, Int32Array.from(batch, (i) => trainLabels[i]));
     disposeInputs(x);
     const dt = (performance.now() - ts) / 1000;

@@ -224,7 +224,7 @@ export class TrainedModel {
     const vocab = manifest.vocabulary
       ? Vocabulary.fromJSON(await readJson(path.join(dir, manifest.vocabulary), 'vocabulary'), path.join(dir, manifest.vocabulary))
       : null;
-    const net = SadslModel.create(config, manifest.input, 0);
+    const net = SadslModel.create(config, manifest.input, 0, manifest.dataset.classes.length);
     const weights = await readWeights(dir, json.weightsManifest[0]);
     try {
       net.setWeights(weights);

@@ -35,7 +35,8 @@ describe('sadsl experiment', () => {
     const first = await run(['raw', 'triplet']);
     expect(first.computed).toEqual(['raw', 'triplet']);
     const json = readJson();
-    expect(json).toMatchObject({ dataset: 'sample-images', queries: 60, database: 2000, epochs: 1, maxSteps: 2, seed: 1 });
+    expect(json).toMatchObject({ dataset: 'sample-images', queries: 60, database: 2000, epochs: 1, maxSteps: 2, seeds: [1] });
+    expect(json.perSeed['1'].triplet).toEqual(json.methods.triplet); // one seed: the mean row is the seed's row
     expect(Object.keys(json.machine).sort()).toEqual(['backend', 'cpus', 'memoryGB', 'model']);
     expect(json.machine.backend).toBe('wasm');
     expect(Object.keys(json.methods)).toEqual(['raw', 'triplet']);
@@ -70,6 +71,8 @@ describe('sadsl experiment', () => {
     const m = readJson().methods.sadsl;
     expect(m.topicUsage!.logK).toBeCloseTo(Math.log(4), 5);
     expect(m.topicUsage!.topicsUsedAsArgmax).toBeGreaterThan(0);
+    // Mean exp H(θ) ≥ exp(mean H(θ)) (Jensen), equal only if every query had the same entropy.
+    expect(m.explanation!.effectiveTopics).toBeGreaterThanOrEqual(Math.exp(m.topicUsage!.meanEntropyTheta) - 1e-6);
     const f = m.faithfulness!;
     expect(f.pairs).toBe(200);
     expect(f.deletionAuc).toBeGreaterThan(-1);
@@ -90,11 +93,40 @@ describe('sadsl experiment', () => {
   it('results table marks the best of each column in bold, ties included', () => {
     const row = (mAP: number, p10: number) => ({ mAP, precisionAt10: p10, precisionAt100: 0.5, rPrecision: 0.4, mapAtR: 0.3, ndcgAt10: 0.6, pr: [], trainSeconds: 1 });
     const md = resultsTable({
-      dataset: 'd', queries: 5, database: 9, epochs: 2, seed: 0, machine: { cpus: 2, model: 'cpu', memoryGB: 1, backend: 'cpu' },
+      dataset: 'd', queries: 5, database: 9, epochs: 2, seeds: [0], machine: { cpus: 2, model: 'cpu', memoryGB: 1, backend: 'cpu' },
       methods: { a: row(0.61234, 0.2), b: row(0.5, 0.9) },
+      perSeed: {},
     });
     expect(md).toContain('| a | **0.6123** | 0.2000 | **0.5000** | **0.4000** | **0.3000** | 1.0 |');
     expect(md).toContain('| b | 0.5000 | **0.9000** | **0.5000** |');
+  });
+
+  it('runs several seeds, keeps each seed\'s rows and reports their mean ± standard deviation', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sadsl-seeds-'));
+    try {
+      const r = await runExperiment({ dataset: ds, methods: ['raw', 'triplet'], maxSteps: 2, queries: 60, seeds: [1, 2], out: dir, model: TINY });
+      expect(r.seeds).toEqual([1, 2]);
+      const a = r.perSeed['1'].triplet;
+      const b = r.perSeed['2'].triplet;
+      expect(a.mAP).not.toBe(b.mAP); // other weights, batches and queries
+      const t = r.methods.triplet;
+      expect(t.seeds).toBe(2);
+      expect(t.mAP).toBeCloseTo((a.mAP + b.mAP) / 2, 12);
+      expect(t.std!.mAP).toBeCloseTo(Math.abs(a.mAP - b.mAP) / Math.SQRT2, 12); // sample std of two values
+      expect(t.pr[5]).toBeCloseTo((a.pr[5] + b.pr[5]) / 2, 12);
+      const md = readFileSync(path.join(dir, 'results.md'), 'utf8');
+      expect(md).toContain('mean ± standard deviation over seeds 1, 2');
+      expect(md).toContain(`| triplet | ${t.mAP.toFixed(4)} ± ${t.std!.mAP.toFixed(4)} |`);
+      // Adding a seed computes only that seed's rows.
+      const events: ExperimentEvent[] = [];
+      const more = await runExperiment({ dataset: ds, methods: ['raw'], maxSteps: 2, queries: 60, seeds: [1, 3], out: dir, model: TINY, onEvent: (e) => events.push(e) });
+      expect(events.filter((e) => e.type === 'method-done' && !e.skipped).map((e) => (e as { seed: number }).seed)).toEqual([3]);
+      expect(more.seeds).toEqual([1, 2, 3]);
+      expect(more.methods.raw.seeds).toBe(3);
+      expect(more.methods.triplet.seeds).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('subsetSplit picks objects of image and text splits', () => {

@@ -149,7 +149,7 @@ describe('self-attention', () => {
 });
 
 describe('topic layer', () => {
-  it('matches a naive loop on a hand-made input', () => {
+  it.each([1, 2.5])('matches a naive loop on a hand-made input (θ power %s)', (thetaPower) => {
     const F = [
       [
         [1, 0, 2],
@@ -162,7 +162,7 @@ describe('topic layer', () => {
       [1, 0, 0],
       [0, 1, 1],
     ];
-    const args = { tau: 0.5, eps: 1e-6, sqrtEps: 1e-8 };
+    const args = { tau: 0.5, eps: 1e-6, sqrtEps: 1e-8, thetaPower };
     const out = tf.tidy(() => {
       const o = topicLayer(tf.tensor3d(F), tf.tensor2d(alpha), tf.tensor2d(T), args);
       return [o.affinity, o.theta, o.views, o.viewNorms, o.codes, o.topicCode].map((t) => Array.from(t.dataSync()));
@@ -173,7 +173,9 @@ describe('topic layer', () => {
       const e = T.map((t) => Math.exp(dot(f, t) / (norm(f) * norm(t)) / args.tau));
       return e.map((x) => x / sum(e));
     });
-    const theta = [0, 1].map((k) => sum(a.map((ar, r) => alpha[0][r] * ar[k])));
+    const pooled = [0, 1].map((k) => sum(a.map((ar, r) => alpha[0][r] * ar[k])));
+    // θ_k ∝ pooled_k^γ
+    const theta = pooled.map((p) => p ** thetaPower / sum(pooled.map((q) => q ** thetaPower)));
     const v = [0, 1].map((k) => [0, 1, 2].map((j) => sum(F[0].map((f, r) => alpha[0][r] * a[r][k] * f[j]))));
     const code = v.flatMap((vk, k) => vk.map((x) => (Math.sqrt(theta[k] + args.sqrtEps) * x) / (norm(vk) + args.eps)));
     const h = [0, 1, 2].map((j) => sum(T.map((t, k) => theta[k] * t[j])));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ExactBackend } from '../../src/search/exact.js';
 import { LanceBackend, writeLanceTable } from '../../src/search/lance.js';
 import { parseTopicWeights, weightVector } from '../../src/search/topics.js';
-import { TopK } from '../../src/search/topk.js';
+import { TopK } from '../../src/engine/topk.js';
 import { bruteScores, topRows, unitCodes } from './fixtures.js';
 
 const layout = { topics: 4, blockDim: 8 };

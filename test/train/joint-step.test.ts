@@ -90,7 +90,7 @@ describe('JointTrainer on cpu', () => {
     const rng = new Rng(5);
     const trainer = new JointTrainer(model, TRAIN, rng);
     toDispose.push(model, trainer);
-    expect(lossWeights(model, TRAIN)).toEqual({ rec: 0, adv: 0, div: 0.1, bal: 0.5 });
+    expect(lossWeights(model, TRAIN)).toEqual({ sim: 1, rec: 0, adv: 0, div: 0.1, bal: 0.5, proto: 0, sharp: 0, protoSharp: 0, balanceOn: 'batch', proxyTemperature: 0.05 });
     const { x, labels } = separableBatch(rng);
     const groups = model.trainableGroups();
     expect(() =>

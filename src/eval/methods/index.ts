@@ -48,6 +48,10 @@ export function createMethod(id: string, domain: 'image' | 'text', opts: MethodO
       maxSteps: opts.maxSteps,
       P: opts.train?.P,
       M: opts.train?.M,
+      // The optimiser settings of the protocol are shared: the baselines train with SADSL's learning rate and schedule.
+      lr: opts.train?.lr,
+      schedule:
+        opts.train?.lrSchedule !== undefined ? { lrSchedule: opts.train.lrSchedule, warmupSteps: opts.train.warmupSteps ?? 0 } : undefined,
     });
   }
   return createBaseline(id, opts.model?.vocabSize !== undefined ? { vocabSize: opts.model.vocabSize } : {});

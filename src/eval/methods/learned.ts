@@ -19,6 +19,7 @@ import { softmaxLoss } from '../../train/losses/metric/softmax.js';
 import { tripletLoss } from '../../train/losses/metric/triplet.js';
 import { trainMetric, type MetricObjective } from '../../train/metric-trainer.js';
 import { Preprocessor } from '../../train/preprocess.js';
+import type { ScheduleArgs } from '../../train/schedule.js';
 import type { Codes, FitOptions, Method } from '../method.js';
 
 export const LEARNED_IDS = ['contrastive', 'triplet', 'multi-similarity', 'softmax'] as const;
@@ -37,6 +38,9 @@ export interface LearnedOptions {
   /** Batch shape P × M (default 8 × 8, as SADSL). */
   P?: number;
   M?: number;
+  /** Adam learning rate and its schedule (defaults: 1e-3, constant), as SADSL's. */
+  lr?: number;
+  schedule?: ScheduleArgs;
 }
 
 /** The loss of a method, with the variables it adds (the softmax classifier) and their disposal. */
@@ -88,6 +92,8 @@ export class LearnedMethod implements Method {
         seed: opts.seed,
         P: this.opts.P,
         M: this.opts.M,
+        lr: this.opts.lr,
+        schedule: this.opts.schedule,
         onStep: (step, total) => opts.onProgress?.(step, total, 'steps'),
       });
     } catch (e) {
