@@ -27,7 +27,7 @@ const p = new Command()
   .option('--out <file>', 'jsonl', 'screen.jsonl')
   .parse();
 const o = p.opts();
-await initEngine();
+const engine = await initEngine();
 const cfg = JSON.parse(o.config) as { model?: object; train?: object };
 const ds = await loadDataset(o.dataset, { seed: o.seed });
 let lastLog = 0;
@@ -60,6 +60,7 @@ const row: Record<string, unknown> = {
   precisionAt100: m.precisionAt100,
   trainSeconds: r.seconds,
   cpu: os.cpus()[0]?.model,
+  backend: engine.backend,
   load: os.loadavg()[0],
 };
 if (qc.theta && db.theta) {

@@ -20,6 +20,8 @@ export const modelConfigSchema = z.object({
   tau: z.number().positive().default(0.1),
   /** γ of the object-level sharpening of the topic strengths, θ_k ∝ (Σ_r α_r a_{r,k})^γ (1 = none). */
   thetaPower: z.number().positive().default(1),
+  /** β of the floor of the topic strengths, θ ← (1 − β) θ + β / K: every topic keeps a little weight (0 = none). */
+  thetaFloor: z.number().min(0).max(1).default(0),
   /** ε of v̂ = v / (‖v‖ + ε). */
   eps: z.number().positive().default(1e-6),
   /** Added under the square root of θ so its gradient stays finite. */

@@ -128,7 +128,7 @@ export class SadslModel {
     const { features, regionMask, alpha } = this.attend(x, training);
     const c = this.config;
     const t = this.usesTopics
-      ? topicLayer(features, alpha, this.topics as tf.Tensor2D, { tau: c.tau, eps: c.eps, sqrtEps: c.sqrtEps, thetaPower: c.thetaPower })
+      ? topicLayer(features, alpha, this.topics as tf.Tensor2D, { tau: c.tau, eps: c.eps, sqrtEps: c.sqrtEps, thetaPower: c.thetaPower, thetaFloor: c.thetaFloor })
       : pooledLayer(features, alpha, c.eps);
     return { features, regionMask, alpha, ...t };
   }

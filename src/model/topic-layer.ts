@@ -13,6 +13,8 @@ export interface TopicLayerArgs {
   sqrtEps: number;
   /** γ of the object-level sharpening θ_k ∝ (Σ_r α_r a_{r,k})^γ (1 = none, spec v2). */
   thetaPower: number;
+  /** β of the floor θ ← (1 − β) θ + β / K (0 = none, spec v2). */
+  thetaFloor: number;
 }
 
 export interface TopicOutputs {
@@ -49,7 +51,8 @@ export function topicLayer(
   const affinity = tf.softmax(tf.div(cos, args.tau)) as tf.Tensor3D; // [B, R, K]
   const w = tf.mul(alpha.expandDims(2), affinity) as tf.Tensor3D; // [B, R, K]  α_r a_{r,k}
   const pooled = tf.sum(w, 1) as tf.Tensor2D; // [B, K]  Σ_r α_r a_{r,k}
-  const theta = args.thetaPower === 1 ? pooled : sharpen(pooled, args.thetaPower); // [B, K]
+  const sharp = args.thetaPower === 1 ? pooled : sharpen(pooled, args.thetaPower); // [B, K]
+  const theta = (args.thetaFloor === 0 ? sharp : tf.add(tf.mul(sharp, 1 - args.thetaFloor), args.thetaFloor / K)) as tf.Tensor2D; // [B, K]
   const views = tf.matMul(w, features, true, false) as tf.Tensor3D; // [B, K, d]
   const viewNorms = tf.norm(views, 'euclidean', 2) as tf.Tensor2D; // [B, K]
   const vhat = tf.div(views, tf.add(viewNorms.expandDims(2), args.eps)); // [B, K, d]

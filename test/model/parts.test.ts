@@ -149,7 +149,11 @@ describe('self-attention', () => {
 });
 
 describe('topic layer', () => {
-  it.each([1, 2.5])('matches a naive loop on a hand-made input (θ power %s)', (thetaPower) => {
+  it.each([
+    [1, 0],
+    [2.5, 0],
+    [2.5, 0.3],
+  ])('matches a naive loop on a hand-made input (θ power %s, floor %s)', (thetaPower, thetaFloor) => {
     const F = [
       [
         [1, 0, 2],
@@ -162,7 +166,7 @@ describe('topic layer', () => {
       [1, 0, 0],
       [0, 1, 1],
     ];
-    const args = { tau: 0.5, eps: 1e-6, sqrtEps: 1e-8, thetaPower };
+    const args = { tau: 0.5, eps: 1e-6, sqrtEps: 1e-8, thetaPower, thetaFloor };
     const out = tf.tidy(() => {
       const o = topicLayer(tf.tensor3d(F), tf.tensor2d(alpha), tf.tensor2d(T), args);
       return [o.affinity, o.theta, o.views, o.viewNorms, o.codes, o.topicCode].map((t) => Array.from(t.dataSync()));
@@ -175,7 +179,7 @@ describe('topic layer', () => {
     });
     const pooled = [0, 1].map((k) => sum(a.map((ar, r) => alpha[0][r] * ar[k])));
     // θ_k ∝ pooled_k^γ
-    const theta = pooled.map((p) => p ** thetaPower / sum(pooled.map((q) => q ** thetaPower)));
+    const theta = pooled.map((p) => (1 - thetaFloor) * (p ** thetaPower / sum(pooled.map((q) => q ** thetaPower))) + thetaFloor / 2);
     const v = [0, 1].map((k) => [0, 1, 2].map((j) => sum(F[0].map((f, r) => alpha[0][r] * a[r][k] * f[j]))));
     const code = v.flatMap((vk, k) => vk.map((x) => (Math.sqrt(theta[k] + args.sqrtEps) * x) / (norm(vk) + args.eps)));
     const h = [0, 1, 2].map((j) => sum(T.map((t, k) => theta[k] * t[j])));
