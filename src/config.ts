@@ -9,7 +9,18 @@ import { ArgumentError } from './errors.js';
 export const VARIANTS = ['full', 'no-attention', 'no-adversarial', 'no-topics'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
+/** The model specifications this build implements (docs/model.md; §7 lists what v3 changes). */
+export const SPECS = ['v2', 'v3'] as const;
+export type Spec = (typeof SPECS)[number];
+/** The spec of a new run when none is asked for. */
+export const DEFAULT_SPEC: Spec = 'v3';
+
 export const modelConfigSchema = z.object({
+  /**
+   * Which spec the config follows. A stored config without the field is v2 (it predates v3); new runs get
+   * `DEFAULT_SPEC` and the spec's defaults (`specDefaults`) under the fields given.
+   */
+  spec: z.enum(SPECS).default('v2'),
   /** Ablation: `no-attention` = uniform α, `no-adversarial` = no G/D (λ_rec = λ_adv = 0), `no-topics` = pooled g. */
   variant: z.enum(VARIANTS).default('full'),
   /** Region feature size d. */
@@ -115,6 +126,35 @@ export const ENGINE_DEFAULTS = { torchThreads: 1 } as const;
 
 /** Dataset loading (`loadDataset`): image size of `images:/dir`, the seeded split of sources without one, cache. */
 export const DATA_DEFAULTS = { imageSize: 28, seed: 0, testFraction: 0.2, cache: true } as const;
+
+/** The fields a spec sets differently from the schemas' defaults (which are v2's). */
+export interface SpecDefaults {
+  model: Partial<ModelConfig>;
+  train: Partial<TrainConfig>;
+}
+
+/** What spec v3 changes (docs/model.md §7). */
+const V3_DEFAULTS: SpecDefaults = {
+  model: { spec: 'v3', proxies: true },
+  train: { lambdaProxy: 1 },
+};
+
+export function specDefaults(spec: Spec): SpecDefaults {
+  return spec === 'v3' ? V3_DEFAULTS : { model: { spec: 'v2' }, train: {} };
+}
+
+/**
+ * The model and training configs of a new run: the asked spec (`model.spec`, else `DEFAULT_SPEC`), its
+ * defaults, then the fields given; validated, errors name the field.
+ */
+export function resolveConfigs(model: Partial<ModelConfig> = {}, train: Partial<TrainConfig> = {}): { model: ModelConfig; train: TrainConfig } {
+  const spec = parseConfig(z.object({ spec: z.enum(SPECS).default(DEFAULT_SPEC) }), { spec: model.spec }, 'model config').spec;
+  const d = specDefaults(spec);
+  return {
+    model: parseConfig(modelConfigSchema, { ...d.model, ...model, spec }, 'model config'),
+    train: parseConfig(trainConfigSchema, { ...d.train, ...train }, 'training config'),
+  };
+}
 
 /**
  * Evaluation of SADSL's explanations (docs/model.md §8): hits per query whose topic contributions `top3Share`

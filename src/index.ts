@@ -48,7 +48,7 @@ export { parseRef, resolveRef, formatRef } from './data/refs.js';
 export type { ObjectRef } from './data/refs.js';
 export { train } from './train/train.js';
 export type { TrainOptions, TrainEvent, TrainResult } from './train/train.js';
-export { TrainedModel, loadModel, SPEC_VERSION } from './train/trained-model.js';
+export { TrainedModel, loadModel } from './train/trained-model.js';
 export type { ModelManifest, Objects, EncodeOptions } from './train/trained-model.js';
 export { evaluateProtocol, selectQueries } from './eval/evaluate-model.js';
 export type { ProtocolOptions, ProtocolResult } from './eval/evaluate-model.js';

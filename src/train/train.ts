@@ -9,6 +9,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   modelConfigSchema,
+  resolveConfigs,
   parseConfig,
   trainConfigSchema,
   type ModelConfig,
@@ -94,13 +95,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     run = JSON.parse(await fs.readFile(configFile, 'utf8')) as RunConfig;
     // A resumed run may be extended; everything else stays as it was.
     const { epochs, maxSteps } = opts.train ?? {};
+    // A run from before spec v3 has no model.spec: the schema's default (v2) is what it ran.
+    run.model = parseConfig(modelConfigSchema, run.model, 'model config');
     run.train = parseConfig(trainConfigSchema, { ...run.train, ...(epochs !== undefined ? { epochs } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) }, 'training config');
     await writeFileAtomic(configFile, JSON.stringify(run, null, 2));
   } else {
     run = {
       dataset: typeof opts.dataset === 'string' ? opts.dataset : opts.dataset.spec,
-      model: parseConfig(modelConfigSchema, opts.model ?? {}, 'model config'),
-      train: parseConfig(trainConfigSchema, opts.train ?? {}, 'training config'),
+      ...resolveConfigs(opts.model, opts.train),
     };
   }
   const tc = run.train;

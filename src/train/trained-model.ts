@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { modelConfigSchema, parseConfig, type ModelConfig } from '../config.js';
+import { modelConfigSchema, parseConfig, SPECS, type ModelConfig } from '../config.js';
 import type { Split } from '../data/types.js';
 import { Vocabulary } from '../data/text/vocabulary.js';
 import { Rng } from '../engine/random.js';
@@ -23,7 +23,6 @@ import type { Explanation, InputSpec, ModelInputs } from '../model/types.js';
 import { Preprocessor } from './preprocess.js';
 import { readJson, readWeights, writeFileAtomic, writeWeights, type WeightsGroup } from './weights-file.js';
 
-export const SPEC_VERSION = 'v2';
 const FORMAT = 'sadsl-model';
 
 /** What a saved model says about itself. */
@@ -189,7 +188,7 @@ export class TrainedModel {
     if (vocab) await writeFileAtomic(path.join(dir, 'vocabulary.json'), JSON.stringify(vocab.toJSON()));
     const manifest: ModelManifest = {
       format: FORMAT,
-      specVersion: SPEC_VERSION,
+      specVersion: this.net.config.spec,
       config: this.net.config,
       input: this.preprocessor.input,
       dataset: this.dataset,
@@ -209,8 +208,8 @@ export class TrainedModel {
     if (json?.format !== FORMAT || !json.sadsl || !Array.isArray(json.weightsManifest)) {
       throw new ModelError(`${path.join(dir, 'model.json')}: not a sadsl model`);
     }
-    if (json.sadsl.specVersion !== SPEC_VERSION) {
-      throw new ModelError(`${dir}: model spec ${json.sadsl.specVersion}, this build implements ${SPEC_VERSION}`);
+    if (!(SPECS as readonly string[]).includes(json.sadsl.specVersion)) {
+      throw new ModelError(`${dir}: model spec ${json.sadsl.specVersion}, this build implements ${SPECS.join(' and ')}`);
     }
     return json.sadsl;
   }
@@ -220,7 +219,8 @@ export class TrainedModel {
     dir = resolveModelDir(dir);
     const manifest = await TrainedModel.readManifest(dir);
     const json = await readJson<ModelJson>(path.join(dir, 'model.json'), 'model manifest');
-    const config = parseConfig(modelConfigSchema, manifest.config, `model config in ${dir}`);
+    // A config saved before v3 has no spec field: its manifest's specVersion says which it is.
+    const config = parseConfig(modelConfigSchema, { ...manifest.config, spec: manifest.config.spec ?? manifest.specVersion }, `model config in ${dir}`);
     const vocab = manifest.vocabulary
       ? Vocabulary.fromJSON(await readJson(path.join(dir, manifest.vocabulary), 'vocabulary'), path.join(dir, manifest.vocabulary))
       : null;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,27 @@ describe('train', () => {
     const e1 = r.model.explain({ split: ds.test, indices: [0] }, { split: ds.test, indices: [1] });
     const e2 = loaded.explain({ split: ds.test, indices: [0] }, { split: ds.test, indices: [1] });
     expect(e2.score).toBe(e1.score);
+    // The manifest records the spec the model was trained under (a new run: the default, v3).
+    const manifest = JSON.parse(readFileSync(path.join(out, 'model', 'model.json'), 'utf8')).sadsl;
+    expect(manifest.specVersion).toBe('v3');
+    expect(manifest.config.spec).toBe('v3');
+    loaded.dispose();
+    r.model.dispose();
+  });
+
+  it('trains and saves a v2 model when the config asks for it, and loads a manifest written before v3', async () => {
+    const out = path.join(root, 'v2');
+    const r = await train(opts(out, { model: { ...TINY_MODEL, spec: 'v2' } }));
+    expect(Object.keys(r.model.net.getWeights())).not.toContain('prototypes');
+    const file = path.join(out, 'model', 'model.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    expect(json.sadsl.specVersion).toBe('v2');
+    delete json.sadsl.config.spec; // as saved before spec v3 existed
+    writeFileSync(file, JSON.stringify(json));
+    const loaded = await loadModel(out);
+    expect(loaded.config.spec).toBe('v2');
+    const objects = { split: ds.test, indices: [0, 1] };
+    expect(Array.from((await loaded.encode(objects)).codes)).toEqual(Array.from((await r.model.encode(objects)).codes));
     loaded.dispose();
     r.model.dispose();
   });
