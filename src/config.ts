@@ -134,8 +134,8 @@ export interface SpecDefaults {
 }
 
 /**
- * What spec v3 changes (docs/model.md §7): class prototypes on z (eq. 25), the balance term on the prototypes'
- * topic energies instead of the batch's (eq. 28), and the two sharpness terms (eqs. 26–27). The weights are
+ * What spec v3 changes (docs/model.md §7): class prototypes on z (eq. (30)), the balance term on the prototypes'
+ * topic strengths instead of the batch's θ (eq. (33)), and the two sharpness terms (eqs. (31)–(32)). The weights are
  * the study's pick (results/model-v3/STUDY.md): the most concentrated topics that kept 20 News mAP above
  * every baseline.
  */
@@ -162,7 +162,7 @@ export function resolveConfigs(model: Partial<ModelConfig> = {}, train: Partial<
 }
 
 /**
- * Evaluation of SADSL's explanations (docs/model.md §8): hits per query whose topic contributions `top3Share`
+ * Evaluation of SADSL's explanations (docs/model.md §6.3): hits per query whose topic contributions `top3Share`
  * measures, strongest database objects per topic that `topicPurity` looks at, same-class pairs of the
  * deletion faithfulness test.
  */

@@ -15,7 +15,7 @@ import type { DenseCodes } from '../train/codes.js';
 
 const { hits: EXPLAINED_HITS, purityObjects: PURITY_OBJECTS } = EXPLANATION_DEFAULTS;
 
-/** The explanation metrics of a topic model's query and database codes (docs/model.md §8). */
+/** The explanation metrics of a topic model's query and database codes (docs/model.md §6.3). */
 function explanationMetrics(queries: DenseCodes, database: DenseCodes, databaseLabels: Int32Array, hits: Int32Array): ExplanationMetrics {
   const K = queries.theta!.K;
   const Q = queries.codes.length / queries.dim;

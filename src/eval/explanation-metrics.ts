@@ -1,5 +1,5 @@
 /**
- * How much a model's explanations say (spec v3, docs/model.md §8), from codes z = [√θ_k v̂_k]_k and θ:
+ * How much a model's explanations say (docs/model.md §6.3, eqs. (25)–(27)), from codes z = [√θ_k v̂_k]_k and θ:
  *   top3Share        mean over (query, hit) pairs of Σ_{3 largest |c_k|} |c_k| / Σ_k |c_k|, c_k = ⟨z_k(q), z_k(h)⟩
  *                    the topic contributions of s(q, h) = Σ_k c_k (1 when 3 topics carry the whole score);
  *   effectiveTopics  mean over objects of exp H(θ) (1 = one topic, K = uniform);

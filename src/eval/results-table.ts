@@ -61,7 +61,7 @@ export function resultsTable(r: ExperimentResults): string {
   const explained = ids.filter((id) => r.methods[id].explanation || r.methods[id].faithfulness);
   if (explained.length) {
     lines.push(
-      'Explanations (docs/model.md §8): top-3 share of |topic contributions| in s(q, hit) over the top-10 hits, effective topics exp H(θ) ' +
+      'Explanations (docs/model.md §6.3): top-3 share of |topic contributions| in s(q, hit) over the top-10 hits, effective topics exp H(θ) ' +
         'per query, topic purity (majority class among each topic\'s 100 strongest database objects), deletion faithfulness (share of ' +
         'same-class pairs where deleting regions by contribution lowers s faster than a random order).',
       '',

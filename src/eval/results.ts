@@ -12,7 +12,7 @@ export type MethodResult = Pick<RetrievalMetrics, 'mAP' | 'precisionAt10' | 'pre
   trainSeconds: number;
   /** Topic models: topic usage of the queries' θ. */
   topicUsage?: TopicUsage;
-  /** Topic models: top3Share, effectiveTopics, topicPurity (docs/model.md §8). */
+  /** Topic models: top3Share, effectiveTopics, topicPurity (docs/model.md §6.3). */
   explanation?: ExplanationMetrics;
   /** SADSL models: deletion faithfulness of their explanations over `FAITHFULNESS_PAIRS` pairs. */
   faithfulness?: MeanFaithfulness;

@@ -1,6 +1,7 @@
 /**
- * One joint training step of SADSL (docs/model.md eq. (23), §5.5):
+ * One joint training step of SADSL (docs/model.md eq. (23), §5.5; spec v3 adds eq. (34), §7.3):
  *   L = L_sim + λ_rec L_rec + λ_adv L_G + λ_div L_div + λ_bal L_bal   updates encoder, attention, topics and G;
+ *       (+ λ_proto L_proto + λ_sharp L_sharp + λ_psharp L_psharp with class prototypes)
  *   L_D                                                              then updates D, once, on the same batch.
  * Order of operations, as the reference's training step:
  *   1. forward in training mode (encoder/attention BatchNorm statistics update once);

@@ -1,5 +1,5 @@
 /**
- * Prototype terms (spec v3). Each class c has a learned prototype code p_c ∈ R^{K·d}; p̂_c = p_c / ‖p_c‖ is a
+ * Prototype terms (spec v3, docs/model.md §7: eqs. (29)–(33)). Each class c has a learned prototype code p_c ∈ R^{K·d}; p̂_c = p_c / ‖p_c‖ is a
  * code like an object's, so ⟨z(x), p̂_c⟩ = Σ_k √(θ_k(x) π_{c,k}) ⟨v̂_k(x), p̂_{c,k}/‖p̂_{c,k}‖⟩ is the similarity of
  * x to the class prototype under the topics, with π_{c,k} = ‖p̂_{c,k}‖² the prototype's topic strengths.
  *   L_proto = mean_i −log softmax_c(⟨z_i, p̂_c⟩ / T)[y_i]           (NormSoftmax, Zhai & Wu 2019)
