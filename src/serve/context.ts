@@ -1,0 +1,49 @@
+/** What the routes of the service share: the searcher, its limits, recent uploads, and the lookup of ids. */
+import { ArgumentError } from '../errors.js';
+import type { IndexManifest } from '../search/manifest.js';
+import type { Searcher } from '../search/searcher.js';
+import type { Objects } from '../train/trained-model.js';
+import { HttpError } from './errors.js';
+import { QueryCache } from './query-cache.js';
+
+export interface AppOptions {
+  /** Largest accepted request body / upload in bytes (default 5 MB). */
+  uploadLimit?: number;
+  /** Largest k (default 100, and never more than the index holds). */
+  maxK?: number;
+}
+
+export const SERVE_DEFAULTS = { uploadLimit: 5 * 1024 * 1024, maxK: 100, k: 10 } as const;
+
+export class Service {
+  readonly manifest: IndexManifest;
+  readonly uploadLimit: number;
+  readonly maxK: number;
+  readonly queries = new QueryCache();
+
+  constructor(
+    readonly searcher: Searcher,
+    opts: AppOptions,
+  ) {
+    this.manifest = searcher.manifest;
+    this.uploadLimit = opts.uploadLimit ?? SERVE_DEFAULTS.uploadLimit;
+    this.maxK = Math.min(opts.maxK ?? SERVE_DEFAULTS.maxK, searcher.manifest.n);
+  }
+
+  /** k of a request (the default when absent), checked against 1..maxK. */
+  k(k: number | undefined): number {
+    const v = k ?? Math.min(SERVE_DEFAULTS.k, this.maxK);
+    if (!Number.isInteger(v) || v < 1 || v > this.maxK) throw new ArgumentError(`k: must be an integer in 1..${this.maxK}, got ${k}`);
+    return v;
+  }
+
+  /** The object an id names: a dataset ref or an earlier upload (`query:N`); unknown ids are a 404. */
+  async objectOf(id: string, what: string): Promise<Objects> {
+    const cached = this.queries.get(id);
+    if (cached) return cached;
+    if (id.startsWith('query:')) throw new HttpError(404, `${what}: ${id} is not a recent query (they are kept for the last 64 uploads)`);
+    const o = await this.searcher.lookup(id, what);
+    if (!o) throw new HttpError(404, `${what}: ${id} is not an object of ${this.manifest.dataset.spec}`);
+    return o;
+  }
+}
