@@ -28,6 +28,6 @@ export async function createApp(searcher: Searcher, opts: AppOptions = {}): Prom
   searchRoutes(app, service);
   explainRoutes(app, service);
   topicRoutes(app, service);
-  pageRoutes(app, service);
+  await pageRoutes(app, service);
   return app;
 }

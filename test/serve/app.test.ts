@@ -82,7 +82,15 @@ describe('service', () => {
     const page = await app.inject('/');
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('/app.js');
-    expect((await app.inject('/app.js')).statusCode).toBe(200);
+    // The page's script is client.ts bundled with the server's topic-weight parser: no imports left, and it
+    // parses as a classic script.
+    const script = await app.inject('/app.js');
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toMatch(/text\/javascript/);
+    expect(script.body).not.toMatch(/^\s*import\s/m);
+    expect(script.body).toContain('expected topic:weight pairs');
+    expect(() => new Function(script.body)).not.toThrow();
+    expect((await app.inject('/info')).json()).toMatchObject({ objects: 2000, domain: 'image', topics: 4, maxK: 50 });
   });
 
   // Each bad input: [request, status, message pattern]. Exported in the report.

@@ -1,11 +1,11 @@
 /**
  * The objects (GET /object/:id, PNG or text), the web page (GET / and /gallery), its script and stylesheet,
- * and GET /healthz with what the page shows about the index.
+ * what the page shows about the index (GET /info) and GET /healthz.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Service } from '../context.js';
 import { renderObject } from '../render.js';
-import { CLIENT_JS } from '../web/client.js';
+import { clientScript } from '../web/bundle.js';
 import { PAGE_HTML } from '../web/page.js';
 import { STYLE_CSS } from '../web/style.js';
 
@@ -26,18 +26,20 @@ function serviceInfo(service: Service) {
 }
 export type ServiceInfo = ReturnType<typeof serviceInfo>;
 
-export function pageRoutes(app: FastifyInstance, service: Service): void {
+export async function pageRoutes(app: FastifyInstance, service: Service): Promise<void> {
+  const script = await clientScript();
   app.get('/object/:id', async (req, reply) => {
     const o = await service.objectOf((req.params as { id: string }).id, 'id');
     const r = await renderObject(o.split, o.indices?.[0] ?? 0);
     return reply.type(r.type).header('cache-control', 'public, max-age=3600').send(r.body);
   });
 
+  app.get('/info', async () => serviceInfo(service));
   app.get('/healthz', async () => ({ status: 'ok', ...serviceInfo(service) }));
 
   const page = async (_req: unknown, reply: FastifyReply) => reply.type('text/html; charset=utf-8').send(PAGE_HTML);
   app.get('/', page);
   app.get('/gallery', page);
-  app.get('/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(CLIENT_JS));
+  app.get('/app.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));
   app.get('/style.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLE_CSS));
 }
