@@ -175,3 +175,25 @@ export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what
   const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   throw new ArgumentError(`invalid ${what}: ${msg}`);
 }
+
+/**
+ * What a slow or hostile client may hold of the HTTP service (`sadsl serve` flags set each). Under fastify,
+ * Node's request timeout is off and its header timeout is 60 s, so a few dozen byte-trickling clients could
+ * hold the service; JSON bodies of this API are a few hundred bytes, so they get a far smaller limit than
+ * image uploads, and a nesting depth (parsing 5 MB of `[[[…` blocks the event loop for a second).
+ */
+export const SERVE_LIMITS = {
+  /** ms for a whole request (headers and body) to arrive; then a 408 and the connection closes. */
+  requestTimeout: 30_000,
+  /** ms for the request's headers to arrive (at most `requestTimeout`). */
+  headersTimeout: 10_000,
+  /** ms an idle keep-alive connection stays open. */
+  keepAliveTimeout: 5_000,
+  /** Connections open at once; further ones are closed as they arrive. */
+  maxConnections: 256,
+  /** Largest JSON body in bytes (uploads have `uploadLimit`). */
+  jsonLimit: 64 * 1024,
+  /** Deepest nesting of arrays and objects in a JSON body (a search body nests 2 deep). */
+  jsonDepth: 8,
+} as const;
+export type ServeLimits = { [K in keyof typeof SERVE_LIMITS]: number };

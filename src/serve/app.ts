@@ -4,14 +4,16 @@
  *                       multipart) with ?k=&topics=3:2,7:0 → top-k hits with per-topic contributions
  *   GET  /explain?a=&b= the exact decomposition of s(a, b) with the region layout for drawing it
  *   GET  /topics        per-topic usage and strongest database objects; /topics/:k/render.png
- *   GET  /object/:id    an object (PNG or text); GET /healthz; GET / and /gallery the web page.
- * User mistakes get a 4xx JSON {error} and change nothing; only server faults are 5xx (errors.ts).
+ *   GET  /object/:id    an object (PNG or text); GET /info, /healthz; GET / and /gallery the web page.
+ * User mistakes get a 4xx JSON {error} and change nothing; only server faults are 5xx (errors.ts). Slow and
+ * hostile clients meet the limits of `SERVE_LIMITS` (config.ts): timeouts, connections, JSON size and depth.
  */
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Searcher } from '../search/searcher.js';
+import { installBodyParsers } from './body.js';
 import { Service, type AppOptions } from './context.js';
-import { IMAGE_TYPES, installErrorHandling } from './errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.js';
 import { explainRoutes } from './routes/explain.js';
 import { pageRoutes } from './routes/pages.js';
 import { searchRoutes } from './routes/search.js';
@@ -21,10 +23,21 @@ export { SERVE_DEFAULTS, type AppOptions } from './context.js';
 
 export async function createApp(searcher: Searcher, opts: AppOptions = {}): Promise<FastifyInstance> {
   const service = new Service(searcher, opts);
-  const app = Fastify({ bodyLimit: service.uploadLimit, logger: false });
-  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const { requestTimeout, headersTimeout, keepAliveTimeout, maxConnections } = service.limits;
+  const app = Fastify({
+    bodyLimit: service.uploadLimit,
+    logger: false,
+    requestTimeout,
+    keepAliveTimeout,
+    // Node checks the two timeouts every `connectionsCheckingInterval` ms (30 s by default): often enough here.
+    http: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeout / 4)) },
+    clientErrorHandler: clientErrorHandler(requestTimeout),
+    frameworkErrors,
+  });
+  app.server.maxConnections = maxConnections;
+  installBodyParsers(app, service);
   await app.register(multipart, { limits: { fileSize: service.uploadLimit, files: 1, fields: 4, parts: 5 } });
-  installErrorHandling(app, service.uploadLimit);
+  installErrorHandling(app, { uploadLimit: service.uploadLimit, jsonLimit: service.limits.jsonLimit });
   searchRoutes(app, service);
   explainRoutes(app, service);
   topicRoutes(app, service);

@@ -1,4 +1,6 @@
 /** What the routes of the service share: the searcher, its limits, recent uploads, and the lookup of ids. */
+import { z } from 'zod';
+import { parseConfig, SERVE_LIMITS, type ServeLimits } from '../config.js';
 import { ArgumentError } from '../errors.js';
 import type { IndexManifest } from '../search/manifest.js';
 import type { Searcher } from '../search/searcher.js';
@@ -6,8 +8,8 @@ import type { Objects } from '../train/trained-model.js';
 import { HttpError } from './errors.js';
 import { QueryCache } from './query-cache.js';
 
-export interface AppOptions {
-  /** Largest accepted request body / upload in bytes (default 5 MB). */
+export interface AppOptions extends Partial<ServeLimits> {
+  /** Largest accepted upload in bytes (default 5 MB; JSON bodies have `jsonLimit`). */
   uploadLimit?: number;
   /** Largest k (default 100, and never more than the index holds). */
   maxK?: number;
@@ -15,10 +17,23 @@ export interface AppOptions {
 
 export const SERVE_DEFAULTS = { uploadLimit: 5 * 1024 * 1024, maxK: 100, k: 10 } as const;
 
+const limit = (name: keyof ServeLimits) => z.number().int().positive().default(SERVE_LIMITS[name]);
+const limitsSchema = z
+  .object({
+    requestTimeout: limit('requestTimeout'),
+    headersTimeout: limit('headersTimeout'),
+    keepAliveTimeout: limit('keepAliveTimeout'),
+    maxConnections: limit('maxConnections'),
+    jsonLimit: limit('jsonLimit'),
+    jsonDepth: limit('jsonDepth'),
+  })
+  .refine((l) => l.headersTimeout <= l.requestTimeout, { path: ['headersTimeout'], message: 'must not exceed requestTimeout' });
+
 export class Service {
   readonly manifest: IndexManifest;
   readonly uploadLimit: number;
   readonly maxK: number;
+  readonly limits: ServeLimits;
   readonly queries = new QueryCache();
 
   constructor(
@@ -28,8 +43,8 @@ export class Service {
     this.manifest = searcher.manifest;
     this.uploadLimit = opts.uploadLimit ?? SERVE_DEFAULTS.uploadLimit;
     this.maxK = Math.min(opts.maxK ?? SERVE_DEFAULTS.maxK, searcher.manifest.n);
+    this.limits = parseConfig(limitsSchema, opts, 'service limits');
   }
-
   /** k of a request (the default when absent), checked against 1..maxK. */
   k(k: number | undefined): number {
     const v = k ?? Math.min(SERVE_DEFAULTS.k, this.maxK);

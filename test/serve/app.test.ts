@@ -123,7 +123,7 @@ describe('service', () => {
     ['object unknown id', { method: 'GET', url: '/object/train:99999' }, 404, /not an object/],
     ['topic render out of range', { method: 'GET', url: '/topics/9/render.png' }, 404, /topic 9 does not exist/],
     ['unknown route', { method: 'GET', url: '/nope' }, 404, /no route GET \/nope/],
-    ['GET /search', { method: 'GET', url: '/search' }, 404, /no route/],
+    ['GET /search', { method: 'GET', url: '/search' }, 405, /method GET not allowed on \/search/],
   ];
   it.each(cases)('bad input: %s → 4xx JSON error', async (_name, req, status, pattern) => {
     const r = await app.inject(req);

@@ -3,11 +3,11 @@
  * with one file part or a field `text`) with ?k=&topics=3:2,7:0 → the top-k hits with per-topic contributions.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ArgumentError } from '../../errors.js';
+import { ArgumentError, SadslError } from '../../errors.js';
 import type { QueryInput } from '../../search/searcher.js';
 import type { TopicWeights } from '../../search/topics.js';
 import type { Service } from '../context.js';
-import { HttpError, IMAGE_TYPES, UNSUPPORTED } from '../errors.js';
+import { HttpError, IMAGE_TYPES, mediaType, UNSUPPORTED } from '../errors.js';
 import { parseRequest, searchBodySchema, uploadQuerySchema, uploadWeights } from '../schemas.js';
 
 async function runSearch(service: Service, input: QueryInput, k: number, weights: TopicWeights | undefined) {
@@ -36,9 +36,18 @@ export type SearchResult = Awaited<ReturnType<typeof runSearch>>;
 /** The query of a multipart body: one file part (an image), or a field named "text". */
 async function multipartQuery(req: FastifyRequest): Promise<QueryInput> {
   let input: QueryInput | null = null;
-  for await (const part of req.parts()) {
-    if (part.type === 'file') input = { image: await part.toBuffer() };
-    else if (part.fieldname === 'text') input = { text: String(part.value) };
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        const image = await part.toBuffer();
+        if (!image.length) throw new ArgumentError(`multipart: the file part "${part.fieldname}" is empty`);
+        input = { image };
+      } else if (part.fieldname === 'text') input = { text: String(part.value) };
+    }
+  } catch (e) {
+    // The multipart parser's own errors (no boundary, a truncated body) carry no status: the body is malformed.
+    if (e instanceof Error && !(e instanceof SadslError) && (e as { statusCode?: number }).statusCode === undefined) throw new ArgumentError(`multipart: ${e.message}`);
+    throw e;
   }
   if (!input) throw new ArgumentError('multipart: expected a file part (an image) or a field named "text"');
   return input;
@@ -46,7 +55,7 @@ async function multipartQuery(req: FastifyRequest): Promise<QueryInput> {
 
 export function searchRoutes(app: FastifyInstance, service: Service): void {
   app.post('/search', async (req: FastifyRequest) => {
-    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const type = mediaType(req);
     if (type === 'application/json') {
       const body = parseRequest(searchBodySchema, req.body, 'body');
       const input = body.id !== undefined ? { id: body.id } : { text: body.text ?? '' };

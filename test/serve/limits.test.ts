@@ -1,0 +1,217 @@
+/**
+ * Service hardening (issue 14): slow clients are cut off at the configured timeouts, connections are capped,
+ * JSON bodies have their own size and depth limits, and every client mistake — multipart faults, wrong
+ * methods, malformed HTTP — is a 4xx `{error}` naming what was wrong.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../../src/engine/backend.js';
+import { Searcher } from '../../src/search/searcher.js';
+import { createApp } from '../../src/serve/app.js';
+import { jsonDepth } from '../../src/serve/body.js';
+import { tinyIndex } from '../search/tiny-index.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-limits-'));
+let searcher: Searcher;
+/** Short timeouts, small JSON limits; listening on 127.0.0.1. */
+let app: FastifyInstance;
+let port: number;
+
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' });
+  searcher = await Searcher.open((await tinyIndex(tmp)).indexDir);
+  app = await createApp(searcher, { requestTimeout: 600, headersTimeout: 300, jsonLimit: 2048, jsonDepth: 4, uploadLimit: 64 * 1024 });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  port = (app.server.address() as net.AddressInfo).port;
+});
+afterAll(async () => {
+  await app.close();
+  await searcher.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+interface Conversation {
+  /** What the server sent before it closed the connection. */
+  received: string;
+  closedAfterMs: number;
+}
+
+/**
+ * Opens a connection, lets `talk` write to it, and resolves when the server closes it, or with null once
+ * `deadlineMs` passes with the connection still open.
+ */
+function converse(talk: (socket: net.Socket) => void, deadlineMs = 15_000, to = port): Promise<Conversation | null> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const socket = net.connect(to, '127.0.0.1');
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(null);
+    }, deadlineMs);
+    socket.on('data', (d) => (received += d.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ received, closedAfterMs: performance.now() - start });
+    });
+    socket.on('connect', () => talk(socket));
+  });
+}
+
+const head = (extra: string) => `POST /search HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n${extra}\r\n`;
+
+describe('slow clients', () => {
+  it('a partial body is answered 408 and closed after requestTimeout', async () => {
+    const c = await converse((s) => s.write(`${head('Content-Length: 100\r\n')}{"id": `));
+    expect(c).not.toBeNull();
+    expect(c!.received).toMatch(/^HTTP\/1\.1 408/);
+    expect(c!.received).toContain('{"error":"the request did not arrive within 600 ms"}');
+    expect(c!.closedAfterMs).toBeGreaterThanOrEqual(500);
+  });
+
+  it('a byte-trickled body is cut off: the timeout covers the whole request, not the gaps', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const c = await converse((s) => {
+      s.write(head('Content-Length: 1000\r\n'));
+      timer = setInterval(() => s.writable && s.write(' '), 50);
+    });
+    clearInterval(timer);
+    expect(c?.received).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('a chunked body that never ends is cut off', async () => {
+    const c = await converse((s) => s.write(`${head('Transfer-Encoding: chunked\r\n')}5\r\n{"id"\r\n`));
+    expect(c?.received).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('headers that never end are cut off', async () => {
+    const c = await converse((s) => s.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n'));
+    expect(c).not.toBeNull();
+    expect(c!.received).not.toMatch(/200 OK/);
+  });
+
+  it('malformed HTTP gets a 400 in the service JSON shape', async () => {
+    const c = await converse((s) => s.write('NOT HTTP AT ALL\r\n\r\n'));
+    expect(c?.received).toMatch(/^HTTP\/1\.1 400/);
+    expect(c?.received).toContain('{"error":"malformed HTTP request"}');
+  });
+
+  it('connections beyond maxConnections are closed; the ones held still work', async () => {
+    const capped = await createApp(searcher, { maxConnections: 2 });
+    await capped.listen({ port: 0, host: '127.0.0.1' });
+    const p = (capped.server.address() as net.AddressInfo).port;
+    const held = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect(p, '127.0.0.1', () => resolve(s));
+          }),
+      ),
+    );
+    try {
+      // The third connection sends a whole request: without the cap it would get a 200.
+      const third = await converse((s) => s.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n'), 15_000, p);
+      expect(third).not.toBeNull();
+      expect(third!.received).toBe('');
+      const answer = new Promise<string>((resolve) => held[0].once('data', (d) => resolve(d.toString())));
+      held[0].write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      expect(await answer).toMatch(/^HTTP\/1\.1 200/);
+    } finally {
+      for (const s of held) s.destroy();
+      await capped.close();
+    }
+  });
+});
+
+const json = (payload: string): InjectOptions => ({ method: 'POST', url: '/search', headers: { 'content-type': 'application/json' }, payload });
+
+describe('bodies', () => {
+  it('jsonDepth counts nesting outside strings', () => {
+    expect(jsonDepth('{"a": [1, {"b": []}]}', 10)).toBe(4);
+    expect(jsonDepth('{"a": "[[[[{{{{"}', 10)).toBe(1);
+    expect(jsonDepth('["\\"[[[", [1]]', 10)).toBe(2);
+    expect(jsonDepth('1', 10)).toBe(0);
+    expect(jsonDepth('['.repeat(1000), 4)).toBe(5); // stops once past the limit
+  });
+
+  it('JSON has its own size limit, far below the upload limit', async () => {
+    const big = await app.inject(json(JSON.stringify({ text: 'a'.repeat(3000) })));
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error).toBe('body: JSON larger than the 2048 byte limit');
+    // A 10 kB upload is under its own limit: it reaches the decoder.
+    const upload = await app.inject({ method: 'POST', url: '/search', headers: { 'content-type': 'image/png' }, payload: Buffer.alloc(10_000, 7) });
+    expect(upload.statusCode).toBe(400);
+    expect(upload.json().error).toMatch(/not a decodable image/);
+  });
+
+  it.each([
+    ['deep array', '['.repeat(1500)],
+    ['deep value inside a valid body', '{"id": "train:0", "topicWeights": {"1": [[[[1]]]]}}'],
+  ])('JSON nested past jsonDepth is refused before parsing: %s', async (_name, payload) => {
+    const r = await app.inject(json(payload));
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toBe('body: JSON nested deeper than 4 levels');
+  });
+
+  it('a body at the depth limit is searched', async () => {
+    expect((await app.inject(json('{"id": "train:0", "k": 2, "topicWeights": {"1": 2}}'))).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['__proto__ key', '{"id": "train:0", "__proto__": {"k": 1}}', /body: the key "__proto__" is not allowed/],
+    ['constructor key', '{"id": "train:0", "constructor": 1}', /constructor/],
+    // zod drops a __proto__ key of a record: the steering would silently be lost
+    ['__proto__ topic', '{"id": "train:0", "topicWeights": {"__proto__": 1}}', /body: the key "__proto__" is not allowed/],
+    ['constructor topic', '{"id": "train:0", "topicWeights": {"constructor": 1}}', /topicWeights/],
+    ['empty body', '', /body: empty/],
+    ['malformed JSON', '{"id": ', /body: not valid JSON/],
+  ])('valid JSON with odd keys, and bad JSON, get a 400 naming the problem: %s', async (_name, payload, pattern) => {
+    const r = await app.inject(json(payload));
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatch(pattern);
+  });
+});
+
+const boundary = 'sadslb';
+const part = (name: string, filename: string | null, data: string) =>
+  `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"\r\nContent-Type: image/png` : ''}\r\n\r\n${data}\r\n`;
+const form = (body: string): InjectOptions => ({
+  method: 'POST',
+  url: '/search?k=1',
+  headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  payload: `${body}--${boundary}--\r\n`,
+});
+
+describe('client mistakes are 4xx {error}', () => {
+  const cases: [string, InjectOptions, number, RegExp][] = [
+    ['empty file part', form(part('file', 'null', '')), 400, /multipart: the file part "file" is empty/],
+    ['multipart without a boundary', { method: 'POST', url: '/search', headers: { 'content-type': 'multipart/form-data' }, payload: 'abc' }, 400, /^multipart: /],
+    ['two file parts', form(part('a', 'a.png', 'x') + part('b', 'b.png', 'y')), 400, /multipart: send one file part/],
+    ['GET /search', { method: 'GET', url: '/search' }, 405, /method GET not allowed on \/search; use POST/],
+    ['DELETE /topics', { method: 'DELETE', url: '/topics' }, 405, /use GET/],
+    ['POST /object/:id', { method: 'POST', url: '/object/train:1' }, 405, /use GET/],
+    ['unknown path', { method: 'GET', url: '/nope' }, 404, /no route GET \/nope/],
+    ['malformed percent-encoding', { method: 'GET', url: '/object/%E0%A4%A' }, 400, /url: not a valid URL/],
+  ];
+  it.each(cases)('%s', async (_name, req, status, pattern) => {
+    const r = await app.inject(req);
+    expect(r.statusCode).toBe(status);
+    expect(r.headers['content-type']).toMatch(/application\/json/);
+    expect(Object.keys(r.json())).toEqual(['error']);
+    expect(r.json().error).toMatch(pattern);
+  });
+
+  it('405 names the allowed methods in Allow', async () => {
+    expect((await app.inject({ method: 'PUT', url: '/search' })).headers.allow).toBe('POST');
+  });
+
+  it('limits are validated with errors naming them', async () => {
+    await expect(createApp(searcher, { requestTimeout: 1000, headersTimeout: 2000 })).rejects.toThrow(/headersTimeout: must not exceed requestTimeout/);
+    await expect(createApp(searcher, { jsonDepth: 0 })).rejects.toThrow(/jsonDepth/);
+  });
+});
