@@ -197,3 +197,5 @@ export const SERVE_LIMITS = {
   jsonDepth: 8,
 } as const;
 export type ServeLimits = { [K in keyof typeof SERVE_LIMITS]: number };
+/** Largest topic weight the service takes: a steered code block stays far inside float32's range (1e39 is ∞). */
+export const MAX_TOPIC_WEIGHT = 1e6;

@@ -215,3 +215,35 @@ describe('client mistakes are 4xx {error}', () => {
     await expect(createApp(searcher, { jsonDepth: 0 })).rejects.toThrow(/jsonDepth/);
   });
 });
+
+describe('numbers and ids are read strictly', () => {
+  const upload = (query: string): InjectOptions => ({ method: 'POST', url: `/search${query}`, headers: { 'content-type': 'image/png' }, payload: Buffer.from('x') });
+  const cases: [string, InjectOptions, number, RegExp][] = [
+    ['hex k', upload('?k=0x10'), 400, /k: expected a decimal integer/],
+    ['exponent k', upload('?k=1e1'), 400, /k: expected a decimal integer/],
+    ['k with a space', upload('?k=%2016'), 400, /k: expected a decimal integer/],
+    ['weight past float32', json('{"id": "train:0", "topicWeights": {"3": 1e308}}'), 400, /topicWeights\.3: a topic weight is at most 1000000/],
+    ['upload weight past float32', upload('?topics=3:1e39'), 400, /topics: the weight of topic 3 is at most 1000000, got 1e\+39/],
+    ['exponent topic', { method: 'GET', url: '/topics/1e1/render.png' }, 404, /topic 1e1 does not exist/],
+    ['hex topic', { method: 'GET', url: '/topics/0x1/render.png' }, 404, /does not exist/],
+    ['blank topic', { method: 'GET', url: '/topics/%20/render.png' }, 404, /does not exist/],
+    ['id with a leading space', json('{"id": " train:5"}'), 400, /id: an id has no spaces or control characters/],
+    ['id with a newline', json('{"id": "train:5\\n"}'), 400, /id: an id has no spaces/],
+    ['explain id with a space', { method: 'GET', url: '/explain?a=%20train:0&b=train:1' }, 400, /a: an id has no spaces/],
+    ['object id with a space', { method: 'GET', url: '/object/train:1%20' }, 400, /id: an id has no spaces/],
+  ];
+  it.each(cases)('%s → 4xx', async (_name, req, status, pattern) => {
+    const r = await app.inject(req);
+    expect(r.statusCode).toBe(status);
+    expect(r.json().error).toMatch(pattern);
+  });
+
+  it('the largest weight still gives finite scores; a decimal k is read as written', async () => {
+    const r = await app.inject(json('{"id": "train:0", "k": 16, "topicWeights": {"3": 1000000}}'));
+    expect(r.statusCode).toBe(200);
+    const hits = r.json().hits as { score: number | null }[];
+    expect(hits).toHaveLength(16);
+    for (const h of hits) expect(Number.isFinite(h.score)).toBe(true);
+    expect((await app.inject('/topics/1/render.png')).statusCode).toBe(200);
+  });
+});

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Service } from '../context.js';
 import { renderObject } from '../render.js';
+import { objectParamsSchema, parseRequest } from '../schemas.js';
 import { clientScript } from '../web/bundle.js';
 import { PAGE_HTML } from '../web/page.js';
 import { STYLE_CSS } from '../web/style.js';
@@ -29,7 +30,7 @@ export type ServiceInfo = ReturnType<typeof serviceInfo>;
 export async function pageRoutes(app: FastifyInstance, service: Service): Promise<void> {
   const script = await clientScript();
   app.get('/object/:id', async (req, reply) => {
-    const o = await service.objectOf((req.params as { id: string }).id, 'id');
+    const o = await service.objectOf(parseRequest(objectParamsSchema, req.params, 'path').id, 'id');
     const r = await renderObject(o.split, o.indices?.[0] ?? 0);
     return reply.type(r.type).header('cache-control', 'public, max-age=3600').send(r.body);
   });

@@ -47,8 +47,10 @@ export function topicRoutes(app: FastifyInstance, service: Service): void {
   });
 
   app.get('/topics/:k/render.png', async (req, reply) => {
-    const k = Number((req.params as { k: string }).k);
-    if (!Number.isInteger(k) || k < 0 || k >= manifest.layout.topics) throw new HttpError(404, `topic ${(req.params as { k: string }).k} does not exist (0..${manifest.layout.topics - 1})`);
+    const raw = (req.params as { k: string }).k;
+    // Decimal digits only: `1e1`, `0x1` and ` ` are not topic numbers (Number() would read them as 10, 1 and 0).
+    const k = /^\d{1,9}$/.test(raw) ? Number(raw) : -1;
+    if (k < 0 || k >= manifest.layout.topics) throw new HttpError(404, `topic ${raw} does not exist (0..${manifest.layout.topics - 1})`);
     const model = await searcher.model();
     if (!model.net.hasAdversarial || manifest.dataset.domain !== 'image') throw new HttpError(404, 'this model has no image generator');
     const g = await model.generate(k);
