@@ -1,6 +1,6 @@
 /**
  * `Equal` for wasm with broadcasting. The gradient of `tf.max` marks the maxima with
- * equal(x [B, R, w, d], max [B, R, 1, d]) — the document encoder's segment max-pool (model spec §1) — and
+ * equal(x [B, R, w, d], max [B, R, 1, d]) — the document encoder's segment max-pool (docs/model.md eq. (2)) — and
  * the stock broadcasting path costs ~60 ns per element (a tenth of a document step). Here one loop walks
  * the output with per-axis strides (0 on broadcast axes). Same-shape inputs go to the stock kernel.
  */

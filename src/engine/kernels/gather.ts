@@ -1,5 +1,5 @@
 /**
- * `GatherV2` for wasm along axis 0 (the document encoder's embedding lookup, model spec §1): the stock
+ * `GatherV2` for wasm along axis 0 (the document encoder's embedding lookup, docs/model.md eq. (2)): the stock
  * kernel indexes element by element; here each gathered row is one block copy. Other axes, batchDims and
  * out-of-range indices go to the stock kernel (which reports the bad index).
  */

@@ -1,6 +1,6 @@
 /**
  * `UnsortedSegmentSum` for wasm (missing from tfjs 4.22's wasm backend): the gradient of `tf.gather`,
- * so the document encoder's word embedding (model spec §1) cannot train on wasm without it.
+ * so the document encoder's word embedding (docs/model.md eq. (2)) cannot train on wasm without it.
  * out[s, ...] = Σ_{i : ids[i] = s} x[i, ...]; `segmentIds` covers the leading axes of x, ids outside
  * [0, numSegments) are dropped (as TensorFlow). A plain loop over the heap arrays: one pass over x.
  */
