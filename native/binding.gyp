@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "sadsl_torch",
-      "sources": ["src/store.cc", "src/elementwise.cc", "src/shape.cc", "src/linalg.cc"],
+      "sources": ["src/store.cc", "src/elementwise.cc", "src/shape.cc", "src/linalg.cc", "src/optim.cc"],
       "include_dirs": ["<!@(node config.mjs include)"],
       "libraries": ["<!@(node config.mjs libs)"],
       "ldflags": ["<!@(node config.mjs ldflags)"],

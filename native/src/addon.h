@@ -40,5 +40,6 @@ void registerStore(napi_env env, napi_value exports);
 void registerElementwise(napi_env env, napi_value exports);
 void registerShape(napi_env env, napi_value exports);
 void registerLinalg(napi_env env, napi_value exports);
+void registerOptim(napi_env env, napi_value exports);
 
 }  // namespace sadsl

@@ -342,6 +342,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     sadsl::registerElementwise(env, exports);
     sadsl::registerShape(env, exports);
     sadsl::registerLinalg(env, exports);
+    sadsl::registerOptim(env, exports);
   } catch (const std::exception& e) {
     napi_throw_error(env, nullptr, e.what());
   }

@@ -60,6 +60,8 @@ export interface TorchAddon {
   conv2dBackpropInput(dy: Id, filter: Id, inputShape: Ints, ...geometry: number[]): void;
   conv2dBackpropFilter(x: Id, dy: Id, filterShape: Ints, ...geometry: number[]): void;
   pool(isMax: boolean, x: Id, kh: number, kw: number, ...geometry: number[]): void;
+  /** Fused Adam: updates w, m and v in place (src/engine/adam.ts); no results. */
+  adam(w: Id, m: Id, v: Id, g: Id, ...consts: number[]): void;
 }
 
 /** Package root: this file is src/engine/torch/addon.ts or dist/engine/torch/addon.js. */

@@ -4,6 +4,7 @@
  * kernels; layouts stay tfjs's (NHWC data, HWIO filters; the addon views them as channels-last NCHW).
  * The op codes are the enums of native/src/*.cc.
  */
+import { ADAM_UPDATE, type AdamUpdateAttrs } from '../adam.js';
 import * as tf from '../tf.js';
 import type { TorchBackend } from './backend.js';
 import { dtypeCode } from './backend.js';
@@ -277,6 +278,14 @@ Object.assign(kernels, {
   },
   [tf.MaxPool]: pool(true),
   [tf.AvgPool]: pool(false),
+  // in place, no outputs (src/engine/adam.ts)
+  [ADAM_UPDATE]: ({ inputs, backend, attrs }) => {
+    const { w, m, v, g } = inputs;
+    const c = attrs as AdamUpdateAttrs;
+    const id = (t: tf.TensorInfo) => backend.id(t);
+    backend.addon.adam(id(w), id(m), id(v), id(g), c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.oneMinusBeta1Power, c.oneMinusBeta2Power, c.epsilon, c.negLr);
+    return [];
+  },
 } satisfies Record<string, Kernel>);
 
 type Shape4 = [number, number, number, number];
