@@ -12,9 +12,11 @@
  *   4. L_D = D(x) and D(fake) in two separate training-mode passes (batch statistics of each), where `fake`
  *      is the G(h, z) of step 2 — rendered before G's update, with the same noise, detached — and one Adam step.
  * Variants: no-adversarial has no G/D, so λ_rec = λ_adv = 0 and no D step; no-topics has no L_div/L_bal
- * (h = g, the pooled embedding). Adam: β2 0.999, ε 1e-8 (torch's defaults, tfjs' ε would be 1e-7).
+ * (h = g, the pooled embedding). Adam: β2 0.999, ε 1e-8 (torch's defaults, tfjs' ε would be 1e-7); tfjs's
+ * AdamOptimizer with one fused kernel per weight where the backend has it (src/engine/adam.ts).
  */
 import type { TrainConfig } from '../config.js';
+import { FusedAdamOptimizer } from '../engine/adam.js';
 import type { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
 import { ArgumentError, ModelError } from '../errors.js';
@@ -195,8 +197,8 @@ export class JointTrainer {
   private newOptimizer(group: Group): tf.AdamOptimizer {
     const c = this.config;
     return group === 'main'
-      ? tf.train.adam(c.lr, c.beta1, ADAM_BETA2, ADAM_EPSILON)
-      : tf.train.adam(c.lrGan, c.beta1Gan, ADAM_BETA2, ADAM_EPSILON);
+      ? new FusedAdamOptimizer(c.lr, c.beta1, ADAM_BETA2, ADAM_EPSILON)
+      : new FusedAdamOptimizer(c.lrGan, c.beta1Gan, ADAM_BETA2, ADAM_EPSILON);
   }
 
   private stableName(v: tf.Variable): string {
