@@ -12,7 +12,9 @@
  *
  * fashion-mnist uses the embedded `sample-images` (same 28×28 Fashion-MNIST images), 20news the embedded
  * `sample-text` documents with the default vocabulary cap (20,000). Prints a table and, per dataset,
- * `ratio_vs_pytorch=` (objects/s of the chosen backend / the reference's, higher is better). `--profile`
+ * `ratio_vs_pytorch=` (objects/s of the chosen backend / the reference's, higher is better) and
+ * `cpu_ratio_vs_pytorch=` (the reference's CPU ms per step / the backend's: the figure that holds on a loaded
+ * machine, where the wall clock measures the scheduler's share as much as the engine). `--profile`
  * adds each backend's per-kernel table of one step.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -185,8 +187,31 @@ function hasTorch(): boolean {
   return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
 
-/** The reference's objects per second, or null when it cannot run here. */
-function reference(dataset: Dataset): { ms: number; ips: number } | null {
+/**
+ * The reference's own `bench` command, run with its clock wrapped so that each reading also records the
+ * process's CPU time: the last two readings bracket its timed steps, which gives its CPU ms per step beside
+ * its wall-clock figures (on a loaded machine only CPU time compares across processes).
+ */
+const REFERENCE_RUNNER = `
+import importlib.util, sys, time
+spec = importlib.util.spec_from_file_location("sadsl_ref", sys.argv[1])
+ref = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ref)
+class Clock:
+    def __init__(self): self.cpu = []
+    def time(self):
+        self.cpu.append(time.process_time())
+        return time.time()
+    def __getattr__(self, name): return getattr(time, name)
+ref.time = Clock()
+sys.argv = sys.argv[1:]
+ref.main()
+steps = int(sys.argv[sys.argv.index("--steps") + 1])
+print(f"cpu_ms_per_step={1000 * (ref.time.cpu[-1] - ref.time.cpu[-2]) / steps:.2f}")
+`;
+
+/** The reference's wall ms, CPU ms per step and objects per second, or null when it cannot run here. */
+function reference(dataset: Dataset): { ms: number; cpuMs: number; ips: number } | null {
   if (!opts.reference) return null;
   if (!existsSync(REFERENCE)) {
     console.log(`reference: ${REFERENCE} not found, skipped`);
@@ -196,13 +221,12 @@ function reference(dataset: Dataset): { ms: number; ips: number } | null {
     console.log(`reference: ${PYTHON} has no torch, skipped`);
     return null;
   }
-  const out = execFileSync(PYTHON, [REFERENCE, 'bench', '--dataset', dataset, '--steps', String(opts.steps), '--threads', '1'], {
+  const out = execFileSync(PYTHON, ['-c', REFERENCE_RUNNER, REFERENCE, 'bench', '--dataset', dataset, '--steps', String(opts.steps), '--threads', '1'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const ms = /ms_per_step=([\d.]+)/.exec(out)?.[1];
-  const ips = /images_per_second=([\d.]+)/.exec(out)?.[1];
-  return ms && ips ? { ms: Number(ms), ips: Number(ips) } : null;
+  const [ms, cpuMs, ips] = ['ms_per_step', 'cpu_ms_per_step', 'images_per_second'].map((key) => new RegExp(`(?:^|\\n)${key}=([\\d.]+)`).exec(out)?.[1]);
+  return ms && cpuMs && ips ? { ms: Number(ms), cpuMs: Number(cpuMs), ips: Number(ips) } : null;
 }
 
 /** CPU model and the SIMD flags that decide the engines' speed. */
@@ -232,14 +256,15 @@ async function main(): Promise<void> {
     const ref = reference(dataset);
     for (const r of results) {
       const ratio = ref ? (r.objectsPerSecond / ref.ips).toFixed(3) : '-';
-      rows.push(`${dataset.padEnd(14)} ${r.backend.padEnd(8)} ${r.msPerStep.toFixed(1).padStart(8)} ${r.cpuMsPerStep.toFixed(1).padStart(8)} ${r.objectsPerSecond.toFixed(1).padStart(10)} ${ratio.padStart(7)}   ${r.input}`);
+      const cpuRatio = ref ? (ref.cpuMs / r.cpuMsPerStep).toFixed(3) : '-';
+      rows.push(`${dataset.padEnd(14)} ${r.backend.padEnd(8)} ${r.msPerStep.toFixed(1).padStart(8)} ${r.cpuMsPerStep.toFixed(1).padStart(8)} ${r.objectsPerSecond.toFixed(1).padStart(10)} ${ratio.padStart(7)} ${cpuRatio.padStart(7)}   ${r.input}`);
     }
-    if (ref) rows.push(`${dataset.padEnd(14)} ${'pytorch'.padEnd(8)} ${ref.ms.toFixed(1).padStart(8)} ${'-'.padStart(8)} ${ref.ips.toFixed(1).padStart(10)} ${'1.000'.padStart(7)}   sadsl_ref.py bench --threads 1`);
+    if (ref) rows.push(`${dataset.padEnd(14)} ${'pytorch'.padEnd(8)} ${ref.ms.toFixed(1).padStart(8)} ${ref.cpuMs.toFixed(1).padStart(8)} ${ref.ips.toFixed(1).padStart(10)} ${'1.000'.padStart(7)} ${'1.000'.padStart(7)}   sadsl_ref.py bench --threads 1`);
     const chosen = results.find((r) => r.backend === engine.backend);
-    if (chosen && ref) ratios.push(`${dataset} backend=${engine.backend} images_per_second=${chosen.objectsPerSecond.toFixed(3)} reference_images_per_second=${ref.ips} ratio_vs_pytorch=${(chosen.objectsPerSecond / ref.ips).toFixed(3)}`);
+    if (chosen && ref) ratios.push(`${dataset} backend=${engine.backend} images_per_second=${chosen.objectsPerSecond.toFixed(3)} reference_images_per_second=${ref.ips} ratio_vs_pytorch=${(chosen.objectsPerSecond / ref.ips).toFixed(3)} cpu_ratio_vs_pytorch=${(ref.cpuMs / chosen.cpuMsPerStep).toFixed(3)}`);
   }
   console.log(`load_1m=${os.loadavg()[0].toFixed(2)} at the end`);
-  console.log(`${'dataset'.padEnd(14)} ${'backend'.padEnd(8)} ${'ms/step'.padStart(8)} ${'cpu ms'.padStart(8)} ${'objects/s'.padStart(10)} ${'ratio'.padStart(7)}   input`);
+  console.log(`${'dataset'.padEnd(14)} ${'backend'.padEnd(8)} ${'ms/step'.padStart(8)} ${'cpu ms'.padStart(8)} ${'objects/s'.padStart(10)} ${'ratio'.padStart(7)} ${'cpu rat'.padStart(7)}   input`);
   for (const r of rows) console.log(r);
   for (const r of ratios) console.log(r);
 }
