@@ -6,6 +6,7 @@
  * kernel ran here, and prints the maximum error per kernel. Skipped, with the reason, without the addon.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAM_UPDATE, FusedAdamOptimizer } from '../../src/engine/adam.js';
 import { Rng } from '../../src/engine/random.js';
 import * as tf from '../../src/engine/tf.js';
 import { registerTorch } from '../../src/engine/torch/index.js';
@@ -245,6 +246,16 @@ const cases: Case[] = [
   [tf.AddN, 'four [17]', [f32([17]), f32([17]), f32([17]), f32([17])], (a, b, c, d) => tf.addN([a, b, c, d])],
   [tf.TopK, 'k 10 of [8, 500]', [f32([8, 500], { grad: false })], (x) => { const r = tf.topk(x, 10); return [r.values, r.indices]; }],
   [tf.Cumsum, 'exclusive, reverse, int32', [f32([6, 7]), int([6, 7], [-5, 5])], (x, i) => [tf.cumsum(x, 1), tf.cumsum(x, 1, true, true), tf.cumsum(i, 0)]],
+  // in place: two steps of the fused Adam (tfjs's own Adam ops on cpu); test/engine/adam.test.ts checks it bit for bit
+  [ADAM_UPDATE, 'two steps on [5, 7]', [f32([5, 7], { grad: false }), f32([5, 7], { grad: false }), f32([5, 7], { grad: false })], (w0, g1, g2) => {
+    const w = tf.variable(w0);
+    const opt = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-8);
+    for (const g of [g1, g2]) opt.applyGradients([{ name: w.name, tensor: g }]);
+    const out = tf.mul(w, 1);
+    opt.dispose();
+    w.dispose();
+    return out;
+  }],
 ];
 
 describe.skipIf(!torch.ok)(`torch kernels match cpu${torch.ok ? '' : ` (skipped: ${torch.reason})`}`, () => {
