@@ -3,8 +3,8 @@
  * getWeights/setWeights, same results) whose applyGradients runs, on backends with the `AdamUpdate` kernel
  * (`torch`: one native loop per weight, native/src/optim.cc), one kernel per weight that updates in place
  *   m ← β1 m + (1 − β1) g,   v ← β2 v + (1 − β2) g²,   w ← w − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
- * instead of tfjs's ~14 element-wise kernels and full-size temporaries per weight, which on the document
- * G/D (10M weights) cost more than the layers' products. Other backends run tfjs's own applyGradients.
+ * instead of tfjs's ~14 element-wise kernels and full-size temporaries per weight (`bench/adam.ts` measures
+ * both). Other backends run tfjs's own applyGradients.
  * Every operation is rounded to float32 in tfjs's order, so both paths give tfjs's numbers.
  */
 import * as tf from './tf.js';
@@ -34,6 +34,9 @@ interface AdamState {
   accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
+/** What AdamOptimizer.applyGradients takes: named gradients, as a map or a list. */
+type Gradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
+
 /** Whether the active backend runs the update as one kernel. */
 export function hasFusedAdam(): boolean {
   return tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
@@ -47,7 +50,7 @@ function ownData(t: tf.Variable): void {
 }
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: Gradients): void {
     if (!hasFusedAdam()) return super.applyGradients(variableGradients);
     const s = this as unknown as AdamState;
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
