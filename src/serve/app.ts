@@ -6,7 +6,8 @@
  *   GET  /topics        per-topic usage and strongest database objects; /topics/:k/render.png
  *   GET  /object/:id    an object (PNG or text); GET /info, /healthz; GET / and /gallery the web page.
  * User mistakes get a 4xx JSON {error} and change nothing; only server faults are 5xx (errors.ts). Slow and
- * hostile clients meet the limits of `SERVE_LIMITS` (config.ts): timeouts, connections, JSON size and depth.
+ * hostile clients meet the limits of `SERVE_LIMITS` (config.ts): timeouts, connections, JSON size and depth;
+ * who may ask is exposure.ts's (Host names, origins, the optional token).
  */
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -14,6 +15,7 @@ import type { Searcher } from '../search/searcher.js';
 import { installBodyParsers } from './body.js';
 import { Service, type AppOptions } from './context.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.js';
+import { installExposureChecks } from './exposure.js';
 import { explainRoutes } from './routes/explain.js';
 import { pageRoutes } from './routes/pages.js';
 import { searchRoutes } from './routes/search.js';
@@ -38,6 +40,7 @@ export async function createApp(searcher: Searcher, opts: AppOptions = {}): Prom
   installBodyParsers(app, service);
   await app.register(multipart, { limits: { fileSize: service.uploadLimit, files: 1, fields: 4, parts: 5 } });
   installErrorHandling(app, { uploadLimit: service.uploadLimit, jsonLimit: service.limits.jsonLimit });
+  installExposureChecks(app, opts);
   searchRoutes(app, service);
   explainRoutes(app, service);
   topicRoutes(app, service);

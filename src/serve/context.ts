@@ -6,9 +6,10 @@ import type { IndexManifest } from '../search/manifest.js';
 import type { Searcher } from '../search/searcher.js';
 import type { Objects } from '../train/trained-model.js';
 import { HttpError } from './errors.js';
+import type { ExposureOptions } from './exposure.js';
 import { QueryCache } from './query-cache.js';
 
-export interface AppOptions extends Partial<ServeLimits> {
+export interface AppOptions extends Partial<ServeLimits>, ExposureOptions {
   /** Largest accepted upload in bytes (default 5 MB; JSON bodies have `jsonLimit`). */
   uploadLimit?: number;
   /** Largest k (default 100, and never more than the index holds). */

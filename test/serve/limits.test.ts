@@ -1,7 +1,8 @@
 /**
  * Service hardening (issue 14): slow clients are cut off at the configured timeouts, connections are capped,
- * JSON bodies have their own size and depth limits, and every client mistake — multipart faults, wrong
- * methods, malformed HTTP — is a 4xx `{error}` naming what was wrong.
+ * JSON bodies have their own size and depth limits, every client mistake — multipart faults, wrong
+ * methods, malformed HTTP, loose numbers — is a 4xx `{error}` naming what was wrong, and only local Host
+ * names, same-origin pages and (with a token) its holders are answered.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -13,9 +14,11 @@ import { initEngine } from '../../src/engine/backend.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { createApp } from '../../src/serve/app.js';
 import { jsonDepth } from '../../src/serve/body.js';
+import { startServer } from '../../src/serve/server.js';
 import { tinyIndex } from '../search/tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-limits-'));
+let indexDir: string;
 let searcher: Searcher;
 /** Short timeouts, small JSON limits; listening on 127.0.0.1. */
 let app: FastifyInstance;
@@ -23,7 +26,8 @@ let port: number;
 
 beforeAll(async () => {
   await initEngine({ backend: 'wasm' });
-  searcher = await Searcher.open((await tinyIndex(tmp)).indexDir);
+  indexDir = (await tinyIndex(tmp)).indexDir;
+  searcher = await Searcher.open(indexDir);
   app = await createApp(searcher, { requestTimeout: 600, headersTimeout: 300, jsonLimit: 2048, jsonDepth: 4, uploadLimit: 64 * 1024 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as net.AddressInfo).port;
@@ -245,5 +249,55 @@ describe('numbers and ids are read strictly', () => {
     expect(hits).toHaveLength(16);
     for (const h of hits) expect(Number.isFinite(h.score)).toBe(true);
     expect((await app.inject('/topics/1/render.png')).statusCode).toBe(200);
+  });
+});
+
+describe('exposure', () => {
+  it.each([
+    ['localhost:8080', 200],
+    ['127.0.0.1', 200],
+    ['[::1]:9', 200],
+    ['evil.example', 403],
+    ['localhost.evil.example:80', 403],
+  ])('Host %s → %i (a rebound DNS name is refused on loopback)', async (host, status) => {
+    const r = await app.inject({ method: 'GET', url: '/topics', headers: { host } });
+    expect(r.statusCode).toBe(status);
+    if (status === 403) expect(r.json().error).toMatch(/^host: /);
+  });
+
+  it('a page of another origin cannot use the service; the service sends no CORS headers', async () => {
+    const other = await app.inject({ method: 'POST', url: '/search', headers: { host: 'localhost:80', origin: 'http://evil.example', 'content-type': 'application/json' }, payload: '{"id": "train:0"}' });
+    expect(other.statusCode).toBe(403);
+    expect(other.json().error).toMatch(/^origin: /);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const same = await app.inject({ method: 'POST', url: '/search', headers: { host: 'localhost:80', origin: 'http://localhost:80', 'content-type': 'application/json' }, payload: '{"id": "train:0"}' });
+    expect(same.statusCode).toBe(200);
+  });
+
+  it('with a token, every route but /healthz and the page needs it (header or the page cookie)', async () => {
+    const guarded = await createApp(searcher, { token: 's3cret' });
+    try {
+      const get = (url: string, headers: Record<string, string> = {}) => guarded.inject({ method: 'GET', url, headers });
+      expect((await get('/topics')).statusCode).toBe(401);
+      expect((await get('/topics')).json().error).toMatch(/^authorization: /);
+      expect((await get('/topics', { authorization: 'Bearer wrong!' })).statusCode).toBe(401);
+      expect((await get('/object/train:1', { authorization: 'Bearer s3cre' })).statusCode).toBe(401);
+      expect((await get('/topics', { authorization: 'Bearer s3cret' })).statusCode).toBe(200);
+      expect((await get('/object/train:1', { cookie: 'a=b; sadsl_token=s3cret' })).statusCode).toBe(200);
+      expect((await get('/healthz')).statusCode).toBe(200);
+      expect((await get('/')).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('binding beyond loopback needs public, and reports the real address', async () => {
+    await expect(startServer({ index: indexDir, host: '0.0.0.0', port: 0 })).rejects.toThrow(/--host: 0\.0\.0\.0 is reachable from other machines; add --public/);
+    const s = await startServer({ index: indexDir, host: '0.0.0.0', port: 0, public: true });
+    try {
+      expect(s.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -5,6 +5,7 @@
  * parses them (`parseTopicWeights`), and the answers are typed by the routes that send them.
  */
 import { parseTopicWeights } from '../../search/topics.js';
+import { TOKEN_COOKIE } from '../token-cookie.js';
 import type { ExplainResult } from '../routes/explain.js';
 import type { ServiceInfo } from '../routes/pages.js';
 import type { SearchResult } from '../routes/search.js';
@@ -258,7 +259,19 @@ async function gallery(): Promise<void> {
   }
 }
 
+/**
+ * A page opened as `/#token=…` (the service's --token) keeps the token in a same-site cookie, which its requests
+ * and images then carry; the token leaves the address bar.
+ */
+function adoptToken(): void {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (!m) return;
+  document.cookie = `${TOKEN_COOKIE}=${m[1]}; path=/; SameSite=Strict`;
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
 async function main(): Promise<void> {
+  adoptToken();
   const info = await api<ServiceInfo>('/info');
   document.body.classList.add(info.domain === 'image' ? 'images' : 'texts');
   if (info.domain === 'text') document.body.classList.add('text-mode');
