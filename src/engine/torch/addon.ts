@@ -83,7 +83,9 @@ export function loadAddon(): AddonLoad {
     loaded = { reason: `the native addon is not built (${path.relative(process.cwd(), ADDON_PATH) || ADDON_PATH} missing)` };
   } else {
     try {
-      loaded = { addon: createRequire(import.meta.url)(ADDON_PATH) as TorchAddon };
+      const addon = createRequire(import.meta.url)(ADDON_PATH) as TorchAddon;
+      // a build from before the newest native function (adam) would fail mid-training
+      loaded = typeof addon.adam === 'function' ? { addon } : { reason: 'the native addon is older than this code (it has no adam); rebuild it: npm run build:native' };
     } catch (e) {
       loaded = { reason: `the native addon does not load: ${(e as Error).message.split('\n')[0]}` };
     }
