@@ -1,20 +1,18 @@
 /**
  * The run report end to end: a tiny model trained here, a results.json like `sadsl experiment` writes, the
- * report written and opened in Debian's headless Chromium through playwright-core; the screenshot goes to
- * artifacts/ (git-ignored, kept by CI as a build artefact).
+ * report written and opened in headless Chromium (test/support/browser.ts) through playwright-core; the
+ * screenshot goes to artifacts/ (git-ignored, kept by CI as a build artefact).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/registry.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { retrievalValidation } from '../../src/eval/validation.js';
 import { parseMetrics, resultsTable, writeReport } from '../../src/explain/report.js';
 import { train } from '../../src/train/train.js';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { launchBrowser } from '../support/browser.js';
 
 beforeAll(async () => {
   await initEngine({ backend: 'wasm' });
@@ -77,11 +75,9 @@ describe('writeReport', () => {
     expect(html.match(/class="sadsl-topic"/g)).toHaveLength(4);
     expect(html.match(/class="sadsl-strip"/g)).toHaveLength(2);
 
-    const userDir = mkdtempSync(path.join(tmpdir(), 'sadsl-chromium-'));
-    // a fresh profile in a temporary directory (playwright passes it as --user-data-dir)
-    const browser = await chromium.launchPersistentContext(userDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1100, height: 900 } });
+    const browser = await launchBrowser();
     try {
-      const page = await browser.newPage();
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const errors: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());
@@ -99,5 +95,5 @@ describe('writeReport', () => {
     } finally {
       await browser.close();
     }
-  }, 60_000);
+  });
 });

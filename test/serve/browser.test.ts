@@ -1,11 +1,11 @@
 /**
- * End to end in headless Chromium (playwright-core): upload an image, see results, open an explanation,
- * visit the topic gallery; screenshots go to artifacts/.
+ * End to end in headless Chromium (test/support/browser.ts, driven by playwright-core): upload an image, see
+ * results, open an explanation, visit the topic gallery; screenshots go to artifacts/.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/registry.js';
@@ -13,10 +13,12 @@ import type { ImageSplit } from '../../src/data/types.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { tinyIndex } from '../search/tiny-index.js';
+import { launchBrowser } from '../support/browser.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-browser-'));
 const artifacts = path.resolve('artifacts');
 let server: RunningServer;
+let chrome: Browser;
 let browser: BrowserContext;
 let upload: string;
 
@@ -29,16 +31,12 @@ beforeAll(async () => {
   upload = path.join(tmp, 'query.png');
   writeFileSync(upload, await sharp(Buffer.from(split.pixels.subarray(0, size)), { raw: { width: 28, height: 28, channels: 1 } }).resize(112, 112).png().toBuffer());
   mkdirSync(artifacts, { recursive: true });
-  // A fresh profile directory per run (playwright passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(path.join(tmp, 'chrome'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1200, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  chrome = await launchBrowser();
+  browser = await chrome.newContext({ viewport: { width: 1200, height: 900 } });
 });
 afterAll(async () => {
   await browser?.close();
+  await chrome?.close();
   await server?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
