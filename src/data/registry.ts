@@ -33,6 +33,9 @@ export interface LoadOptions {
 }
 
 
+/** What to do when Fashion-MNIST is not installed. */
+const FASHION_MNIST_HINT = 'install the Debian package (apt-get install dataset-fashion-mnist), set SADSL_DATA, or use fashion-mnist:/dir';
+
 /** The default 20 News archive, relative to the package root. */
 const DEFAULT_20NEWS = '../shared/datasets/20news-bydate.tar.gz';
 
@@ -82,7 +85,7 @@ async function resolveSpec(spec: string, o: Required<Omit<LoadOptions, 'onProgre
     case 'mnist': {
       const path = arg
         ? await existingPath(spec, arg)
-        : await firstExisting(spec, dataDirCandidates(kind), `set SADSL_DATA or use ${kind}:/dir`);
+        : await firstExisting(spec, dataDirCandidates(kind), kind === 'fashion-mnist' ? FASHION_MNIST_HINT : `set SADSL_DATA or use ${kind}:/dir`);
       const classes = kind === 'mnist' ? MNIST_CLASSES : FASHION_MNIST_CLASSES;
       return { loader: kind, path, options: {}, load: () => loadMnistDir(path, { name: kind, classes, spec }) };
     }

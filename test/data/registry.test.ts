@@ -1,9 +1,19 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeSpecs, loadDataset } from '../../src/data/registry.js';
 import { ArgumentError, DataError } from '../../src/errors.js';
 import { tempDir } from './fixtures.js';
+
+// A machine without the Debian Fashion-MNIST package: its folder does not exist (every other path is real).
+vi.mock('node:fs/promises', async (original) => {
+  const fs = await original<typeof import('node:fs/promises')>();
+  const stat = (async (p: string, ...rest: []) => {
+    if (String(p).startsWith('/usr/share/datasets/fashion-mnist')) throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+    return fs.stat(p, ...rest);
+  }) as typeof fs.stat;
+  return { ...fs, stat };
+});
 
 let cache: string;
 beforeAll(() => {
@@ -39,6 +49,13 @@ describe('dataset specs', () => {
     } finally {
       delete process.env.SADSL_DATA;
     }
+  });
+
+  it('names the Debian package when Fashion-MNIST is not installed', async () => {
+    expect(await dataError(loadDataset('fashion-mnist'))).toBe(
+      'dataset "fashion-mnist" not found (looked in /usr/share/datasets/fashion-mnist); ' +
+        'install the Debian package (apt-get install dataset-fashion-mnist), set SADSL_DATA, or use fashion-mnist:/dir',
+    );
   });
 
   it('validates options', async () => {
