@@ -1,6 +1,7 @@
 /** `sadsl search`: the top-k objects of an index for a query object, image file or document file. */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { isRef } from '../data/refs.js';
 import { ArgumentError } from '../errors.js';
 import { Searcher, type QueryInput } from '../search/searcher.js';
 import { parseTopicWeights } from '../search/topics.js';
@@ -8,7 +9,7 @@ import { parseNumber, startEngine } from './common.js';
 
 /** A ref (`test:3`) names an object; anything else is a file: an image, or a document for text indexes. */
 function queryInput(query: string, domain: 'image' | 'text'): QueryInput {
-  if (/^(train|test):\d+$/.test(query)) return { id: query };
+  if (isRef(query)) return { id: query };
   if (!existsSync(query)) throw new ArgumentError(`--query: '${query}' is neither an id (split:index) nor an existing file`);
   return domain === 'image' ? { image: readFileSync(query) } : { text: readFileSync(query, 'utf8') };
 }

@@ -7,8 +7,16 @@ export interface ObjectRef {
   index: number;
 }
 
+/** The one `split:index` pattern. */
+const REF = /^(train|test):(\d+)$/;
+
+/** Whether `s` has the form of an object id (`test:0`); anything else names a file. */
+export function isRef(s: string): boolean {
+  return REF.test(s.trim());
+}
+
 export function parseRef(ref: string, what = 'ref'): ObjectRef {
-  const m = /^(train|test):(\d+)$/.exec(ref.trim());
+  const m = REF.exec(ref.trim());
   if (!m) throw new ArgumentError(`${what}: expected split:index such as test:0, got '${ref}'`);
   return { split: m[1] as SplitName, index: Number(m[2]) };
 }

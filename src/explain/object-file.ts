@@ -6,13 +6,11 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
-import { resolveRef } from '../data/refs.js';
+import { isRef, resolveRef } from '../data/refs.js';
 import type { Dataset, Split } from '../data/types.js';
 import { ArgumentError, DataError } from '../errors.js';
 import type { InputSpec } from '../model/types.js';
 import type { Objects } from '../train/trained-model.js';
-
-const REF = /^(train|test):\d+$/;
 
 /** A one-object split holding the file's image or text, prepared for a model with `input`. */
 export async function readObjectFile(file: string, input: InputSpec): Promise<Split> {
@@ -36,7 +34,7 @@ export async function readObjectFile(file: string, input: InputSpec): Promise<Sp
 
 /** What a ref names: split:index in the dataset (loaded on first need), else a file. */
 export async function resolveObject(ref: string, input: InputSpec, dataset: () => Promise<Dataset>, what: string): Promise<Objects> {
-  if (REF.test(ref.trim())) {
+  if (isRef(ref)) {
     const r = resolveRef(await dataset(), ref, what);
     return { split: r.split, indices: [r.index] };
   }
