@@ -124,8 +124,11 @@ export type TrainConfig = z.infer<typeof trainConfigSchema>;
  */
 export const ENGINE_DEFAULTS = { torchThreads: 1 } as const;
 
-/** Dataset loading (`loadDataset`): image size of `images:/dir`, the seeded split of sources without one, cache. */
-export const DATA_DEFAULTS = { imageSize: 28, seed: 0, testFraction: 0.2, cache: true } as const;
+/**
+ * Dataset loading (`loadDataset`): image size of `images:/dir`, the seeded split of sources without one, cache;
+ * the most pixels an image file may have before it is decoded (`decodeImage`: training folders and queries).
+ */
+export const DATA_DEFAULTS = { imageSize: 28, seed: 0, testFraction: 0.2, cache: true, maxInputPixels: 40_000_000 } as const;
 
 /** The fields a spec sets differently from the schemas' defaults (which are v2's). */
 export interface SpecDefaults {

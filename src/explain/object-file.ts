@@ -1,14 +1,14 @@
 /**
- * Objects named on the command line: `split:index` into the dataset, or a file — an image (decoded with
- * sharp, resized to the model's input size, grey when the model takes 1 channel) or, for document models, a
+ * Objects named on the command line: `split:index` into the dataset, or a file — an image (decoded by
+ * `decodeImage` as training decodes its files, resized to the model's input size) or, for document models, a
  * .txt file. A file becomes a one-object split, so it flows through the same preprocessing as the data.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp, { type OutputInfo } from 'sharp';
+import { imagePixels } from '../data/image/decode.js';
 import { isRef, resolveRef } from '../data/refs.js';
 import type { Dataset, Split } from '../data/types.js';
-import { ArgumentError, DataError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
 import type { InputSpec } from '../model/types.js';
 import type { Objects } from '../train/trained-model.js';
 
@@ -20,16 +20,8 @@ export async function readObjectFile(file: string, input: InputSpec): Promise<Sp
     if (path.extname(file).toLowerCase() !== '.txt') throw new ArgumentError(`${file}: document models take .txt files`);
     return { kind: 'text', n: 1, texts: [await fs.readFile(file, 'utf8')], labels: Int32Array.from([-1]), sources };
   }
-  let img = sharp(file).removeAlpha().resize(input.width, input.height, { fit: 'fill' });
-  img = input.channels === 1 ? img.grayscale() : img.toColourspace('srgb');
-  let raw: { data: Buffer; info: OutputInfo };
-  try {
-    raw = await img.raw().toBuffer({ resolveWithObject: true });
-  } catch (e) {
-    throw new DataError(`${file}: not a readable image (${(e as Error).message})`);
-  }
-  if (raw.info.channels !== input.channels) throw new DataError(`${file}: decoded to ${raw.info.channels} channels, the model takes ${input.channels}`);
-  return { kind: 'image', n: 1, height: input.height, width: input.width, channels: input.channels, pixels: new Uint8Array(raw.data), labels: Int32Array.from([-1]), sources };
+  const pixels = await imagePixels(file, input, file);
+  return { kind: 'image', n: 1, height: input.height, width: input.width, channels: input.channels, pixels, labels: Int32Array.from([-1]), sources };
 }
 
 /** What a ref names: split:index in the dataset (loaded on first need), else a file. */

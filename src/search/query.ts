@@ -1,30 +1,27 @@
 /**
  * Queries from outside the dataset, as one-object splits the model can encode: an uploaded image (PNG or
- * JPEG, resized to the model's input and converted to its channels) or a pasted document.
+ * JPEG, decoded by `decodeImage` like the training files) or a pasted document.
  */
-import sharp, { type OutputInfo } from 'sharp';
+import { imagePixels } from '../data/image/decode.js';
 import type { ImageSplit, TextSplit } from '../data/types.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, DataError } from '../errors.js';
 import type { InputSpec } from '../model/types.js';
 import { tokenize } from '../data/text/tokenize.js';
 import type { Vocabulary } from '../data/text/vocabulary.js';
 
-/** Decoded pixels above this count are refused before decoding (a decompression bomb guard). */
-const MAX_INPUT_PIXELS = 40_000_000;
-
+/** An uploaded image as the model's input, decoded exactly as training decoded its files (`decodeImage`). */
 export async function imageQuery(bytes: Uint8Array, input: InputSpec, what = 'image'): Promise<ImageSplit> {
   if (input.domain !== 'image') throw new ArgumentError(`${what}: this index holds documents; send text`);
   const { height, width, channels } = input;
-  let pipeline = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).resize(width, height, { fit: 'fill' }).removeAlpha();
-  pipeline = channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
-  let raw: { data: Buffer; info: OutputInfo };
+  let pixels: Uint8Array;
   try {
-    raw = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    pixels = await imagePixels(bytes, input, what);
   } catch (e) {
-    throw new ArgumentError(`${what}: not a decodable image (${(e as Error).message.split('\n')[0]})`);
+    // The bytes came with the request: bad bytes are the caller's argument, not the server's data.
+    if (e instanceof DataError) throw new ArgumentError(e.message);
+    throw e;
   }
-  if (raw.info.channels !== channels) throw new ArgumentError(`${what}: decoded to ${raw.info.channels} channels, the model takes ${channels}`);
-  return { kind: 'image', n: 1, height, width, channels, pixels: new Uint8Array(raw.data), labels: new Int32Array(1), sources: [what] };
+  return { kind: 'image', n: 1, height, width, channels, pixels, labels: new Int32Array(1), sources: [what] };
 }
 
 export function textQuery(text: string, vocabulary: Vocabulary | null, what = 'text'): TextSplit {

@@ -1,13 +1,13 @@
 /**
- * `images:/dir`: one sub-folder per class of PNG/JPEG files, decoded with sharp and resized to a
+ * `images:/dir`: one sub-folder per class of PNG/JPEG files, decoded by `decodeImage` and resized to a
  * declared square size. Grayscale when every file is grayscale, else RGB. Optional `train/` and `test/`
  * sub-folders give the split; otherwise a seeded stratified split is made and recorded in `splitInfo`.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import sharp from 'sharp';
 import { ArgumentError, DataError } from '../../errors.js';
 import { stratifiedSplit } from '../split.js';
+import { decodeImage, toChannels, type DecodedImage } from './decode.js';
 import type { ImageDataset, ImageSplit } from '../types.js';
 
 const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
@@ -52,39 +52,14 @@ async function listClasses(root: string): Promise<Map<string, string[]>> {
   return out;
 }
 
-interface Decoded {
-  rgb: Buffer; // [size, size, 3]
-  gray: boolean;
-}
-
-/** Decodes one file to size×size RGB (transparent areas over black) and reports whether it was grayscale. */
-async function decode(file: string, size: number): Promise<Decoded> {
-  const bytes = await readFile(file);
-  try {
-    const img = sharp(bytes);
-    const meta = await img.metadata();
-    const colour = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0);
-    const rgb = await img
-      .resize(size, size, { fit: 'fill' })
-      .flatten({ background: '#000000' })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer();
-    if (rgb.length !== size * size * 3) throw new Error(`decoded to ${rgb.length} bytes`);
-    return { rgb, gray: colour === 1 };
-  } catch (err) {
-    throw new DataError(`${file}: cannot decode image (${(err as Error).message})`);
-  }
-}
-
-async function decodeAll(entries: Entry[], size: number, onProgress?: (done: number, total: number) => void): Promise<Decoded[]> {
-  const out = new Array<Decoded>(entries.length);
+async function decodeAll(entries: Entry[], size: number, onProgress?: (done: number, total: number) => void): Promise<DecodedImage[]> {
+  const out = new Array<DecodedImage>(entries.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     while (next < entries.length) {
       const i = next++;
-      out[i] = await decode(entries[i].file, size);
+      out[i] = await decodeImage(entries[i].file, size, size, entries[i].file);
       onProgress?.(++done, entries.length);
     }
   };
@@ -92,14 +67,10 @@ async function decodeAll(entries: Entry[], size: number, onProgress?: (done: num
   return out;
 }
 
-function toSplit(entries: Entry[], decoded: Decoded[], idx: number[], size: number, channels: number): ImageSplit {
+function toSplit(entries: Entry[], decoded: DecodedImage[], idx: number[], size: number, channels: number): ImageSplit {
   const per = size * size * channels;
   const pixels = new Uint8Array(idx.length * per);
-  idx.forEach((i, k) => {
-    const rgb = decoded[i].rgb;
-    if (channels === 3) pixels.set(rgb, k * per);
-    else for (let p = 0; p < per; p++) pixels[k * per + p] = rgb[3 * p]; // gray decoded to sRGB has R = G = B
-  });
+  idx.forEach((i, k) => pixels.set(toChannels(decoded[i].rgb, channels), k * per));
   return {
     kind: 'image',
     n: idx.length,
