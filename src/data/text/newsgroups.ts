@@ -6,11 +6,12 @@
  * numeric id, as in the reference. Posts that are not valid UTF-8 are read as latin-1, with one warning.
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { DataError } from '../../errors.js';
+import { fileIsGzip } from '../gzip.js';
 import type { SplitName, TextDataset } from '../types.js';
 import { assembleTextDataset, type TextDoc } from './assemble.js';
 import { readClassFolders, naturalOrder } from './class-folders.js';
@@ -34,20 +35,10 @@ function parseEntryName(name: string): Omit<Post, 'text'> | null {
   return split && { split, group: parts[1], id: parts[2] };
 }
 
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const { bytesRead, buffer } = await fh.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
-
 async function readArchive(path: string, decoder: TextFileDecoder): Promise<Post[]> {
   const posts: Post[] = [];
   const input = createReadStream(path);
-  const gunzip = (await isGzip(path)) ? createGunzip() : null;
+  const gunzip = (await fileIsGzip(path)) ? createGunzip() : null;
   const extract = tar.extract();
   // Errors of the read or gunzip stage end the tar iteration below with that error.
   const fail = (e: Error): void => void extract.destroy(e);
