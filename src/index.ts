@@ -82,7 +82,6 @@ export { runExperiment, machineInfo, subsetSplit } from './eval/experiment.js';
 export type { ExperimentOptions, ExperimentEvent } from './eval/experiment.js';
 export type { ExperimentResults, MethodResult, Machine } from './eval/results.js';
 export { resultsTable } from './eval/results-table.js';
-export { prChartSpec, renderPrChart } from './eval/pr-chart.js';
 export { buildIndex } from './search/build.js';
 export type { BuildIndexOptions } from './search/build.js';
 export { writeIndex } from './search/write.js';
@@ -112,6 +111,8 @@ export type { PairFaithfulness, MeanFaithfulness } from './explain/faithfulness.
 export { topicGallery, topObjects, purity } from './explain/gallery.js';
 export type { Gallery, GalleryTopic, GalleryOptions } from './explain/gallery.js';
 export { writeGallery, galleryHtml } from './explain/gallery-view.js';
+export { prChart, renderSvg } from './explain/charts.js';
+export type { PrChartOptions } from './explain/charts.js';
 export { writeReport } from './explain/report.js';
 export type { ReportOptions } from './explain/report.js';
 export { writePairExplanation } from './explain/pair-files.js';

@@ -5,7 +5,7 @@
  *   results.json  {dataset, queries, epochs, seeds, machine, perSeed: {seed: {id: row}}, methods: {id: mean row}}
  *                 a row = {mAP, …, pr, trainSeconds[, topicUsage, explanation, faithfulness]}; with several
  *                 seeds the mean row also has `std` (standard deviation over the seeds of each number);
- *   results.md    the table (`results-table.ts`);  pr-curves.svg  the PR curves of the means (`pr-chart.ts`);
+ *   results.md    the table (`results-table.ts`);  pr-curves.svg  the PR curves of the means (`explain/charts.ts`);
  *   models/seed-<s>/<id>/  the run directory of each SADSL method.
  * results.json is rewritten atomically after each (seed, method), and one already in it is not recomputed,
  * so an interrupted experiment resumes where it stopped (with the same settings; more seeds may be added).
@@ -21,10 +21,10 @@ import { ArgumentError } from '../errors.js';
 import { writeFileAtomic } from '../train/weights-file.js';
 import { evaluateProtocol, selectQueries, type Encoder } from './evaluate-model.js';
 import type { Method } from './method.js';
+import { prChart, renderSvg } from '../explain/charts.js';
 import { meanFaithfulness } from '../explain/faithfulness.js';
 import { createMethod, methodsFor } from './methods/index.js';
 import { SadslMethod } from './methods/sadsl.js';
-import { renderPrChart } from './pr-chart.js';
 import type { ExperimentResults, Machine, MethodResult } from './results.js';
 import { resultsTable } from './results-table.js';
 
@@ -110,7 +110,7 @@ async function writeOutputs(out: string, results: ExperimentResults): Promise<vo
   await writeFileAtomic(path.join(out, 'results.md'), resultsTable(results));
   const seeds = results.seeds.length > 1 ? `, mean of ${results.seeds.length} seeds` : '';
   const title = `${results.dataset}: ${results.queries} queries, ${results.epochs} epoch${results.epochs === 1 ? '' : 's'}${seeds}`;
-  await writeFileAtomic(path.join(out, 'pr-curves.svg'), await renderPrChart(results.methods, title));
+  await writeFileAtomic(path.join(out, 'pr-curves.svg'), await renderSvg(prChart(results.methods, { title, width: 480, height: 360 })));
 }
 
 /** The seeds of the options: `seeds`, else `[seed]`, else [0]; distinct non-negative integers. */

@@ -53,20 +53,30 @@ export function validationChart(epochs: readonly { epoch: number; mAP: number; p
   };
 }
 
-/** 11-point interpolated precision-recall curves (recall 0, 0.1, …, 1), one line per method. */
-export function prChart(curves: Readonly<Record<string, readonly number[]>>): TopLevelSpec {
-  const values = Object.entries(curves).flatMap(([method, pr]) => pr.map((precision, i) => ({ method, recall: i / (pr.length - 1), precision })));
+/** Title and size of a PR chart: the report's by default; `sadsl experiment`'s pr-curves.svg is larger. */
+export interface PrChartOptions {
+  title?: string;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * 11-point interpolated precision-recall curves (`pr`: precision at recall 0, 0.1, …, 1), one line per method in
+ * the order given (the legend follows it); the one PR chart of the package (run report and `pr-curves.svg`).
+ */
+export function prChart(methods: Readonly<Record<string, { readonly pr: readonly number[] }>>, opts: PrChartOptions = {}): TopLevelSpec {
+  const values = Object.entries(methods).flatMap(([method, { pr }]) => pr.map((precision, i) => ({ method, recall: i / (pr.length - 1), precision })));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'precision-recall',
-    width: 360,
-    height: 260,
+    title: opts.title ?? 'precision-recall',
+    width: opts.width ?? 360,
+    height: opts.height ?? 260,
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'recall', type: 'quantitative', title: 'recall', scale: { domain: [0, 1] } },
       y: { field: 'precision', type: 'quantitative', title: 'interpolated precision', scale: { domain: [0, 1] } },
-      color: { field: 'method', type: 'nominal' },
+      color: { field: 'method', type: 'nominal', sort: Object.keys(methods), title: 'method', legend: { labelLimit: 400 } },
     },
   };
 }

@@ -110,7 +110,7 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
       const results = JSON.parse(await fs.readFile(resultsFile, 'utf8')) as Results;
       sections.push(`<h2>Experiment: ${escapeHtml(results.dataset)} (${results.queries} queries, ${results.epochs} epochs)</h2>`);
       sections.push(resultsTable(results));
-      sections.push(`<div class="sadsl-chart">${await renderSvg(prChart(Object.fromEntries(Object.entries(results.methods).map(([id, m]) => [id, m.pr]))))}</div>`);
+      sections.push(`<div class="sadsl-chart">${await renderSvg(prChart(results.methods))}</div>`);
     }
     opts.onProgress?.('encoding');
     const n = Math.min(ds.train.n, opts.maxObjects ?? 10_000);

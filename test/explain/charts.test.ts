@@ -17,7 +17,7 @@ describe('charts', () => {
       { epoch: 1, metric: 'mAP', value: 0.4 },
       { epoch: 1, metric: 'P@10', value: 0.5 },
     ]);
-    const pr = (prChart({ m: [1, 0.5, 0.25] }).data as { values: object[] }).values;
+    const pr = (prChart({ m: { pr: [1, 0.5, 0.25] } }).data as { values: object[] }).values;
     expect(pr).toEqual([
       { method: 'm', recall: 0, precision: 1 },
       { method: 'm', recall: 0.5, precision: 0.5 },
@@ -26,9 +26,13 @@ describe('charts', () => {
   });
 
   it('renders SVG with a mark per line and the axis titles', async () => {
-    const svg = await renderSvg(prChart({ sadsl: [1, 0.9, 0.5], raw: [0.8, 0.5, 0.2] }));
+    const svg = await renderSvg(prChart({ sadsl: { pr: [1, 0.9, 0.5] }, raw: { pr: [0.8, 0.5, 0.2] } }, { title: 'fm: 2 queries', width: 480 }));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('interpolated precision');
+    expect(svg).toContain('fm: 2 queries');
+    const width = (s: string) => Number(/<svg[^>]*width="(\d+)"/.exec(s)![1]);
+    const narrow = await renderSvg(prChart({ sadsl: { pr: [1, 0.9, 0.5] }, raw: { pr: [0.8, 0.5, 0.2] } }));
+    expect(width(svg) - width(narrow)).toBe(480 - 360); // the plot widens, axes and legend stay
     expect(svg.match(/class="mark-line role-mark/g)).toHaveLength(2); // one line per method
   });
 });
