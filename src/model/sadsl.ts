@@ -11,8 +11,9 @@ import { ArgumentError, ModelError } from '../errors.js';
 import { SelfAttention } from './attention.js';
 import { ImageDiscriminator } from './discriminator-image.js';
 import { TextDiscriminator } from './discriminator-text.js';
-import { ImageEncoder } from './encoder-image.js';
-import { TextEncoder } from './encoder-text.js';
+import type { ImageEncoder } from './encoder-image.js';
+import type { TextEncoder } from './encoder-text.js';
+import { createEncoder } from './encoder.js';
 import { explainPair } from './explain.js';
 import { ImageGenerator } from './generator-image.js';
 import { TextGenerator } from './generator-text.js';
@@ -40,8 +41,8 @@ export class SadslModel {
   /** Regions R per object. */
   readonly regions: number;
   private readonly store: ParamStore;
-  private readonly imageEncoder: ImageEncoder | null = null;
-  private readonly textEncoder: TextEncoder | null = null;
+  private readonly imageEncoder: ImageEncoder | null;
+  private readonly textEncoder: TextEncoder | null;
   private readonly attention: SelfAttention;
   private readonly imageG: ImageGenerator | null = null;
   private readonly imageD: ImageDiscriminator | null = null;
@@ -56,21 +57,7 @@ export class SadslModel {
   ) {
     const { d, K } = config;
     this.store = new ParamStore(rng);
-    if (input.domain === 'image') {
-      const [c1, c2, c3] = config.imageChannels;
-      if (c3 !== d) throw new ArgumentError(`imageChannels[2] (${c3}) must equal d (${d})`);
-      this.imageEncoder = new ImageEncoder(this.store, 'enc', { ...input, convChannels: [c1, c2, c3] });
-      this.regions = this.imageEncoder.regions;
-    } else {
-      this.textEncoder = new TextEncoder(this.store, 'enc', {
-        vocabSize: input.vocabSize,
-        maxLength: input.maxLength,
-        dim: d,
-        kernel: config.docKernel,
-        window: config.docWindow,
-      });
-      this.regions = this.textEncoder.regions;
-    }
+    ({ imageEncoder: this.imageEncoder, textEncoder: this.textEncoder, regions: this.regions } = createEncoder(this.store, config, input));
     this.attention = new SelfAttention(this.store, 'attn', { dim: d, uniformAlpha: config.variant === 'no-attention' });
     this.topics = this.store.add('topics', rng.normalTensor([K, d], 0.02));
     this.hasAdversarial = config.variant !== 'no-adversarial';

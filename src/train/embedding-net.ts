@@ -8,8 +8,9 @@ import type { ModelConfig } from '../config.js';
 import { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../errors.js';
-import { ImageEncoder } from '../model/encoder-image.js';
-import { TextEncoder } from '../model/encoder-text.js';
+import type { ImageEncoder } from '../model/encoder-image.js';
+import type { TextEncoder } from '../model/encoder-text.js';
+import { createEncoder } from '../model/encoder.js';
 import { ParamStore } from '../model/params.js';
 import type { InputSpec, ModelInputs } from '../model/types.js';
 
@@ -17,8 +18,8 @@ export class EmbeddingNet {
   /** Embedding size d. */
   readonly dim: number;
   readonly store: ParamStore;
-  private readonly imageEncoder: ImageEncoder | null = null;
-  private readonly textEncoder: TextEncoder | null = null;
+  private readonly imageEncoder: ImageEncoder | null;
+  private readonly textEncoder: TextEncoder | null;
 
   /** Weights drawn from `Rng(seed)`, initialised as SADSL's encoder. */
   constructor(
@@ -28,19 +29,7 @@ export class EmbeddingNet {
   ) {
     this.store = new ParamStore(new Rng(seed));
     this.dim = config.d;
-    if (input.domain === 'image') {
-      const [c1, c2, c3] = config.imageChannels;
-      if (c3 !== config.d) throw new ArgumentError(`imageChannels[2] (${c3}) must equal d (${config.d})`);
-      this.imageEncoder = new ImageEncoder(this.store, 'enc', { ...input, convChannels: [c1, c2, c3] });
-    } else {
-      this.textEncoder = new TextEncoder(this.store, 'enc', {
-        vocabSize: input.vocabSize,
-        maxLength: input.maxLength,
-        dim: config.d,
-        kernel: config.docKernel,
-        window: config.docWindow,
-      });
-    }
+    ({ imageEncoder: this.imageEncoder, textEncoder: this.textEncoder } = createEncoder(this.store, config, input));
   }
 
   /** Unit-norm embeddings g [B, d]; training = true uses and updates BatchNorm batch statistics. */
