@@ -10,7 +10,7 @@ import type { Dataset, ImageSplit, Split } from '../data/types.js';
 import { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../errors.js';
-import { disposeInputs } from '../model/inputs.js';
+import { disposeInputs, pixelToUnit } from '../model/inputs.js';
 import type { ModelInputs } from '../model/types.js';
 import type { Objects, TrainedModel } from '../train/trained-model.js';
 import { regionCell, regionContributions, regionGrid, type RegionGrid } from './regions.js';
@@ -73,7 +73,7 @@ export function meanImage(split: ImageSplit): Float32Array {
   for (let i = 0; i < split.n; i++) {
     for (let p = 0; p < size; p++) sum[p] += split.pixels[i * size + p];
   }
-  return Float32Array.from(sum, (s) => s / Math.max(1, split.n) / 127.5 - 1);
+  return Float32Array.from(sum, (s) => pixelToUnit(s / Math.max(1, split.n)));
 }
 
 function single(o: Objects): number {

@@ -5,7 +5,7 @@
  * in-vocabulary tokens. A region's contribution to s(a, b) is Σ_k regions.a[r][k] of the exact decomposition.
  */
 import type { Explanation, InputSpec } from '../model/types.js';
-import { convOutSize } from '../model/layers.js';
+import { gridSide } from '../model/layers.js';
 
 export interface RegionGrid {
   gh: number;
@@ -23,8 +23,7 @@ export interface Cell {
 
 /** The encoder's region grid for an image input. */
 export function regionGrid(input: Extract<InputSpec, { domain: 'image' }>): RegionGrid {
-  const out = (n: number) => convOutSize(convOutSize(n, 4, 2, 1), 4, 2, 1);
-  return { gh: out(input.height), gw: out(input.width), height: input.height, width: input.width };
+  return { gh: gridSide(input.height), gw: gridSide(input.width), height: input.height, width: input.width };
 }
 
 /** The pixel block of region r (half-open ranges). */

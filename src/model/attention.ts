@@ -15,10 +15,13 @@ export interface SelfAttentionArgs {
   uniformAlpha: boolean;
 }
 
+/** Added to the logits of masked entries: far enough below any real logit that softmax gives them exactly 0. */
+const MASKED_LOGIT = -1e9;
+
 /** Softmax over the last axis where `mask` (broadcastable, 1 = keep) is 1; masked entries get exactly 0. */
 export function maskedSoftmax(logits: tf.Tensor, mask: tf.Tensor | null): tf.Tensor {
   if (mask === null) return tf.softmax(logits);
-  return tf.softmax(tf.add(logits, tf.mul(tf.sub(mask, 1), 1e9)));
+  return tf.softmax(tf.add(logits, tf.mul(tf.sub(1, mask), MASKED_LOGIT)));
 }
 
 export class SelfAttention {

@@ -3,7 +3,7 @@
  * linear(1), one logit.
  */
 import * as tf from '../engine/tf.js';
-import { Dense } from './layers.js';
+import { Dense, LEAKY_SLOPE } from './layers.js';
 import type { ParamStore } from './params.js';
 
 export interface TextDiscriminatorArgs {
@@ -23,6 +23,6 @@ export class TextDiscriminator {
   /** words [B, V] → logits [B]. */
   apply(words: tf.Tensor2D): tf.Tensor1D {
     const B = words.shape[0];
-    return this.fc2.apply(tf.leakyRelu(this.fc1.apply(words), 0.2)).reshape([B]); // [B]
+    return this.fc2.apply(tf.leakyRelu(this.fc1.apply(words), LEAKY_SLOPE)).reshape([B]); // [B]
   }
 }

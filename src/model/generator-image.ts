@@ -5,7 +5,7 @@
  * BatchNorm after the linear layer normalises the 128 channels of the reshaped map (reference CHOICE).
  */
 import * as tf from '../engine/tf.js';
-import { BatchNorm, Conv2DTranspose, Dense, convOutSize } from './layers.js';
+import { BatchNorm, Conv2DTranspose, Dense, halved, HALVING } from './layers.js';
 import type { ParamStore } from './params.js';
 
 export interface ImageGeneratorArgs {
@@ -31,27 +31,15 @@ export class ImageGenerator {
   private readonly deconv2: Conv2DTranspose;
 
   constructor(store: ParamStore, name: string, readonly args: ImageGeneratorArgs) {
-    this.midHeight = convOutSize(args.height, 4, 2, 1);
-    this.midWidth = convOutSize(args.width, 4, 2, 1);
-    this.gridHeight = convOutSize(this.midHeight, 4, 2, 1);
-    this.gridWidth = convOutSize(this.midWidth, 4, 2, 1);
+    this.midHeight = halved(args.height);
+    this.midWidth = halved(args.width);
+    this.gridHeight = halved(this.midHeight);
+    this.gridWidth = halved(this.midWidth);
     this.fc = new Dense(store, `${name}.fc`, { inDim: args.inDim, outDim: this.gridHeight * this.gridWidth * C0 });
     this.bn0 = new BatchNorm(store, `${name}.bn0`, { channels: C0 });
-    this.deconv1 = new Conv2DTranspose(store, `${name}.deconv1`, {
-      inChannels: C0,
-      outChannels: C1,
-      kernel: 4,
-      stride: 2,
-      pad: 1,
-    });
+    this.deconv1 = new Conv2DTranspose(store, `${name}.deconv1`, { inChannels: C0, outChannels: C1, ...HALVING });
     this.bn1 = new BatchNorm(store, `${name}.bn1`, { channels: C1 });
-    this.deconv2 = new Conv2DTranspose(store, `${name}.deconv2`, {
-      inChannels: C1,
-      outChannels: args.channels,
-      kernel: 4,
-      stride: 2,
-      pad: 1,
-    });
+    this.deconv2 = new Conv2DTranspose(store, `${name}.deconv2`, { inChannels: C1, outChannels: args.channels, ...HALVING });
   }
 
   /** input [B, d + noise] → images [B, H, W, C] in [-1, 1]. */

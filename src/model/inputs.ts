@@ -8,6 +8,19 @@ import type { EncodedTexts, ImageSplit } from '../data/types.js';
 import { ArgumentError } from '../errors.js';
 import type { ModelInputs } from './types.js';
 
+/** Bytes 0..255 ↔ the model's [-1, 1] (docs/model.md eq. (1)): x = p / 127.5 − 1. */
+const PIXEL_HALF_RANGE = 127.5;
+
+/** A pixel byte in the model's scale [-1, 1]. */
+export function pixelToUnit(p: number): number {
+  return p / PIXEL_HALF_RANGE - 1;
+}
+
+/** The inverse of `pixelToUnit`, clipped and rounded to a byte (renders of G). */
+export function unitToPixel(x: number): number {
+  return Math.round(Math.min(255, Math.max(0, (x + 1) * PIXEL_HALF_RANGE)));
+}
+
 function checkIndices(indices: ArrayLike<number>, n: number, what: string): void {
   if (indices.length === 0) throw new ArgumentError(`${what}: empty batch`);
   for (let i = 0; i < indices.length; i++) {
@@ -23,7 +36,7 @@ export function imageInputs(split: ImageSplit, indices: ArrayLike<number>): Mode
   const out = new Float32Array(indices.length * size);
   for (let b = 0; b < indices.length; b++) {
     const src = indices[b] * size;
-    for (let i = 0; i < size; i++) out[b * size + i] = split.pixels[src + i] / 127.5 - 1;
+    for (let i = 0; i < size; i++) out[b * size + i] = pixelToUnit(split.pixels[src + i]);
   }
   const images = tf.tensor4d(out, [indices.length, split.height, split.width, split.channels]);
   return { domain: 'image', images };

@@ -67,6 +67,22 @@ export function convOutSize(size: number, kernel: number, stride: number, pad: n
   return Math.floor((size + 2 * pad - kernel) / stride) + 1;
 }
 
+/** Slope of every LeakyReLU of the networks (docs/model.md §1, §4), as the reference. */
+export const LEAKY_SLOPE = 0.2;
+
+/** The 4×4, stride-2, padding-1 convolution that halves a side (E, D) and, transposed, doubles it (G). */
+export const HALVING = { kernel: 4, stride: 2, pad: 1 } as const;
+
+/** Side after one halving convolution. */
+export function halved(size: number): number {
+  return convOutSize(size, HALVING.kernel, HALVING.stride, HALVING.pad);
+}
+
+/** Side of the encoder's region grid (and of D's last feature map): two halving convolutions, 28 → 7. */
+export function gridSide(size: number): number {
+  return halved(halved(size));
+}
+
 export interface Conv2DTransposeArgs {
   inChannels: number;
   outChannels: number;

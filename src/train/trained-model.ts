@@ -17,7 +17,7 @@ import { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
 import { ArgumentError, ModelError } from '../errors.js';
 import type { DenseCodes } from './codes.js';
-import { batchSize, disposeInputs } from '../model/inputs.js';
+import { batchSize, disposeInputs, unitToPixel } from '../model/inputs.js';
 import { SadslModel } from '../model/sadsl.js';
 import type { Explanation, InputSpec, ModelInputs } from '../model/types.js';
 import { Preprocessor } from './preprocess.js';
@@ -173,7 +173,7 @@ export class TrainedModel {
     const input = this.preprocessor.input;
     if (input.domain === 'image') {
       const pixels = new Uint8Array(data.length);
-      for (let i = 0; i < data.length; i++) pixels[i] = Math.round(Math.min(255, Math.max(0, (data[i] + 1) * 127.5)));
+      for (let i = 0; i < data.length; i++) pixels[i] = unitToPixel(data[i]);
       return { kind: 'image', height: input.height, width: input.width, channels: input.channels, pixels };
     }
     return { kind: 'text', vocabSize: input.vocabSize, probabilities: data };
