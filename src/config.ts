@@ -119,6 +119,12 @@ export const trainConfigSchema = z.object({
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
 /**
+ * Adam's β2 and ε for every optimiser, SADSL's and the baselines' (PyTorch's defaults; tfjs' ε would be 1e-7).
+ * Learning rates and β1 are `TrainConfig` fields.
+ */
+export const ADAM_DEFAULTS = { beta2: 0.999, epsilon: 1e-8 } as const;
+
+/**
  * Engine: threads of the `torch` backend (ATen and oneDNN; `SADSL_TORCH_THREADS` overrides). One thread,
  * as the PyTorch reference is run: on the shared 2-core machines two threads were slower for batch-64 steps.
  */
@@ -170,6 +176,16 @@ export function resolveConfigs(model: Partial<ModelConfig> = {}, train: Partial<
  * deletion faithfulness test.
  */
 export const EXPLANATION_DEFAULTS = { hits: 10, purityObjects: 100, faithfulnessPairs: 200 } as const;
+
+/** Baselines `pca` (images) and `lsa` (documents): dimensions kept; `lsa`'s subspace-iteration rounds. */
+export const BASELINE_DEFAULTS = { dims: 128, lsaIterations: 10 } as const;
+
+/**
+ * The topic gallery (`sadsl topics`, `topicGallery`): renders of G(t_k) per topic (images), top objects shown per
+ * topic, words per topic (documents), enlargement of image tiles, noise seed of the renders (topic k uses seed + k).
+ * Its class purity looks at `EXPLANATION_DEFAULTS.purityObjects` objects per topic.
+ */
+export const GALLERY_DEFAULTS = { samples: 8, show: 8, words: 10, scale: 2, seed: 0 } as const;
 
 /** Parses with a schema and turns zod's issues into one line naming each bad field. */
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {

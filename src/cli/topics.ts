@@ -1,5 +1,6 @@
 /** `sadsl topics`: the topic gallery of a model (renders of G(t_k), top objects, class purity) as PNG + JSON + HTML. */
 import { Command } from 'commander';
+import { EXPLANATION_DEFAULTS, GALLERY_DEFAULTS } from '../config.js';
 import { loadDataset } from '../data/registry.js';
 import { writeGallery } from '../explain/gallery-view.js';
 import { topicGallery } from '../explain/gallery.js';
@@ -12,11 +13,11 @@ export function topicsCommand(): Command {
     .requiredOption('--model <dir>', 'saved model (or run directory)')
     .requiredOption('--out <dir>', 'output directory (gallery.png, gallery.json, gallery.html)')
     .option('--dataset <spec>', 'dataset whose training split is ranked (default: the model\'s)')
-    .option('--samples <n>', 'renders per topic', parseNumber('samples', true), 8)
-    .option('--show <n>', 'top objects shown per topic', parseNumber('show', true), 8)
-    .option('--purity-top <n>', 'top objects per topic for the class purity', parseNumber('purity-top', true), 100)
+    .option('--samples <n>', 'renders per topic', parseNumber('samples', true), GALLERY_DEFAULTS.samples)
+    .option('--show <n>', 'top objects shown per topic', parseNumber('show', true), GALLERY_DEFAULTS.show)
+    .option('--purity-top <n>', 'top objects per topic for the class purity', parseNumber('purity-top', true), EXPLANATION_DEFAULTS.purityObjects)
     .option('--max-objects <n>', 'rank only the first n training objects', parseNumber('max-objects', true))
-    .option('--seed <n>', 'noise seed of the renders', parseNumber('seed', true), 0)
+    .option('--seed <n>', 'noise seed of the renders', parseNumber('seed', true), GALLERY_DEFAULTS.seed)
     .action(async (o: { model: string; out: string; dataset?: string; samples: number; show: number; purityTop: number; maxObjects?: number; seed: number }, cmd: Command) => {
       await startEngine(cmd);
       const model = await loadModel(o.model);

@@ -3,6 +3,7 @@
  * training objects with the highest θ_k, and the topic's class purity (the share of its top-100 objects in
  * its majority class); for documents, the top words of G(t_k) and the first words of its top objects.
  */
+import { EXPLANATION_DEFAULTS, GALLERY_DEFAULTS } from '../config.js';
 import type { Dataset, ImageSplit, Split, TextSplit } from '../data/types.js';
 import { formatRef } from '../data/refs.js';
 import { ArgumentError } from '../errors.js';
@@ -72,19 +73,19 @@ export interface Gallery {
 }
 
 export interface GalleryOptions {
-  /** Renders per topic (default 8). */
+  /** Renders per topic (default: `GALLERY_DEFAULTS`, as the other options). */
   samples?: number;
-  /** Top objects shown per topic (default 8). */
+  /** Top objects shown per topic. */
   show?: number;
-  /** Top objects for the purity (default 100). */
+  /** Top objects for the purity (default `EXPLANATION_DEFAULTS.purityObjects`). */
   purityTop?: number;
   /** Encode only the first `maxObjects` training objects (default all). */
   maxObjects?: number;
   /** Codes (with θ) of the first n training objects, already encoded (reused instead of encoding again). */
   codes?: DenseCodes;
-  /** Words per topic for documents (default 10). */
+  /** Words per topic for documents. */
   words?: number;
-  /** Enlargement of image tiles (default 2). */
+  /** Enlargement of image tiles. */
   scale?: number;
   seed?: number;
   onProgress?: (done: number, total: number) => void;
@@ -113,9 +114,9 @@ export async function topicGallery(model: TrainedModel, ds: Dataset, opts: Galle
   const theta = thetaOf.values;
   const K = thetaOf.K;
   const n = theta.length / K;
-  const purityTop = opts.purityTop ?? 100;
-  const show = opts.show ?? 8;
-  const scale = opts.scale ?? 2;
+  const purityTop = opts.purityTop ?? EXPLANATION_DEFAULTS.purityObjects;
+  const show = opts.show ?? GALLERY_DEFAULTS.show;
+  const scale = opts.scale ?? GALLERY_DEFAULTS.scale;
   const vocab = model.preprocessor.vocabulary;
   const topics: GalleryTopic[] = [];
   const distributions: Float32Array[] = []; // documents: G(t_k) [K][V]
@@ -141,7 +142,7 @@ export async function topicGallery(model: TrainedModel, ds: Dataset, opts: Galle
       t.objectsPng = await composeTiles(await Promise.all(top.slice(0, show).map(async (i) => ({ png: await encodePng(splitImage(split, i), scale) }))), { gap: 2 });
     }
     if (model.net.hasAdversarial) {
-      const g = await model.generate(k, { samples: ds.domain === 'image' ? (opts.samples ?? 8) : 1, seed: (opts.seed ?? 0) + k });
+      const g = await model.generate(k, { samples: ds.domain === 'image' ? (opts.samples ?? GALLERY_DEFAULTS.samples) : 1, seed: (opts.seed ?? GALLERY_DEFAULTS.seed) + k });
       if (g.kind === 'image') {
         const size = g.height * g.width * g.channels;
         const count = g.pixels.length / size;
@@ -152,14 +153,14 @@ export async function topicGallery(model: TrainedModel, ds: Dataset, opts: Galle
         );
         t.samplesPng = await composeTiles(tiles, { gap: 2 });
       } else if (vocab) {
-        t.words = topWords(g.probabilities, vocab, opts.words ?? 10);
+        t.words = topWords(g.probabilities, vocab, opts.words ?? GALLERY_DEFAULTS.words);
         distributions.push(g.probabilities);
       }
     }
     topics.push(t);
   }
   if (vocab && distributions.length === K) {
-    topics.forEach((t, k) => (t.distinctive = distinctiveWords(distributions, k, vocab, opts.words ?? 10)));
+    topics.forEach((t, k) => (t.distinctive = distinctiveWords(distributions, k, vocab, opts.words ?? GALLERY_DEFAULTS.words)));
   }
   return {
     dataset: ds.name,

@@ -15,7 +15,7 @@
  * (h = g, the pooled embedding). Adam: β2 0.999, ε 1e-8 (torch's defaults, tfjs' ε would be 1e-7); tfjs's
  * AdamOptimizer with one fused kernel per weight where the backend has it (src/engine/adam.ts).
  */
-import type { TrainConfig } from '../config.js';
+import { ADAM_DEFAULTS, type TrainConfig } from '../config.js';
 import { FusedAdamOptimizer } from '../engine/adam.js';
 import type { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
@@ -76,8 +76,7 @@ export interface JointLoss {
 type Group = 'main' | 'generator' | 'discriminator';
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
-const ADAM_BETA2 = 0.999;
-const ADAM_EPSILON = 1e-8;
+const { beta2: ADAM_BETA2, epsilon: ADAM_EPSILON } = ADAM_DEFAULTS;
 
 /** tfjs 4.22's AdamOptimizer keeps the bias-correction powers β1^t, β2^t in private variables; its setWeights
  *  recomputes them with pow(), which differs from the running product by an ulp, so the state saves them too

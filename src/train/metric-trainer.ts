@@ -1,9 +1,10 @@
 /**
  * The training loop of the learned baselines: the same sampler and budget as SADSL's (docs/model.md §5:
- * P×M class-balanced batches, one epoch = floor(n / (P·M)) steps, Adam lr 1e-3, β1 0.9, β2 0.999, ε 1e-8),
+ * P×M class-balanced batches, one epoch = floor(n / (P·M)) steps, Adam with SADSL's lr and β1, `ADAM_DEFAULTS`),
  * one loss on the embeddings of `EmbeddingNet`. No validation, checkpoints or logs: the experiment trains
  * every method once and evaluates it afterwards.
  */
+import { ADAM_DEFAULTS, trainConfigSchema } from '../config.js';
 import type { Split } from '../data/types.js';
 import { ClassBalancedSampler } from '../data/sampler.js';
 import * as tf from '../engine/tf.js';
@@ -11,6 +12,9 @@ import { disposeInputs } from '../model/inputs.js';
 import type { EmbeddingNet } from './embedding-net.js';
 import type { Preprocessor } from './preprocess.js';
 import { lrFactor, setLearningRate, type ScheduleArgs } from './schedule.js';
+
+/** SADSL's training defaults: the baselines' P, M, lr and β1 unless given. */
+const SADSL_TRAIN = trainConfigSchema.parse({});
 
 /** What a baseline minimises. */
 export interface MetricObjective {
@@ -48,15 +52,16 @@ export async function trainMetric(
   objective: MetricObjective,
   opts: MetricTrainOptions,
 ): Promise<MetricTrainResult> {
-  const sampler = new ClassBalancedSampler(split.labels, { P: opts.P ?? 8, M: opts.M ?? 8, seed: opts.seed });
+  const sampler = new ClassBalancedSampler(split.labels, { P: opts.P ?? SADSL_TRAIN.P, M: opts.M ?? SADSL_TRAIN.M, seed: opts.seed });
   const stepsPerEpoch = sampler.batchesPerEpoch;
   const totalSteps = Math.max(1, Math.min(opts.maxSteps ?? Infinity, Math.round(opts.epochs * stepsPerEpoch)));
   const vars = [...net.trainable(), ...objective.variables];
-  const optimizer = tf.train.adam(opts.lr ?? 1e-3, 0.9, 0.999, 1e-8);
+  const lr = opts.lr ?? SADSL_TRAIN.lr;
+  const optimizer = tf.train.adam(lr, SADSL_TRAIN.beta1, ADAM_DEFAULTS.beta2, ADAM_DEFAULTS.epsilon);
   const recent: number[] = [];
   try {
     for (let step = 1; step <= totalSteps; step++) {
-      if (opts.schedule) setLearningRate(optimizer, (opts.lr ?? 1e-3) * lrFactor(opts.schedule, step, totalSteps));
+      if (opts.schedule) setLearningRate(optimizer, lr * lrFactor(opts.schedule, step, totalSteps));
       const batch = sampler.next();
       const labels = Int32Array.from(batch, (i) => split.labels[i]);
       const x = pre.inputs(split, batch);

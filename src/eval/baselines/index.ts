@@ -13,7 +13,7 @@ export const BASELINE_IDS = ['raw', 'pca', 'lsa'] as const;
 export type BaselineId = (typeof BASELINE_IDS)[number];
 
 export interface BaselineOptions {
-  /** Dimensions kept by `pca` / `lsa` (default 128). */
+  /** Dimensions kept by `pca` / `lsa` (default `BASELINE_DEFAULTS.dims`). */
   dims?: number;
   /** Words of the tf-idf vocabulary (default: the model's vocabulary size, 20,000). */
   vocabSize?: number;

@@ -5,6 +5,7 @@
  * to sparse rows, so the [n, V] matrix is never dense. A document's code is x·V_k (= u Σ for a training
  * document), then L2-normalised.
  */
+import { BASELINE_DEFAULTS } from '../../config.js';
 import type { Dataset, SparseRows, Split } from '../../data/types.js';
 import { Rng } from '../../engine/random.js';
 import { ArgumentError, ModelError } from '../../errors.js';
@@ -32,8 +33,8 @@ export class LsaMethod implements Method {
   /** `dims`: latent dimensions; `vocabSize`: words of the tf-idf vocabulary; `iterations` of the solver. */
   constructor(
     private readonly vocabSize: number,
-    private readonly dims = 128,
-    private readonly iterations = 10,
+    private readonly dims: number = BASELINE_DEFAULTS.dims,
+    private readonly iterations: number = BASELINE_DEFAULTS.lsaIterations,
   ) {}
 
   async fit(ds: Dataset, opts: FitOptions): Promise<void> {

@@ -3,6 +3,7 @@
  * ([0, 1], as `raw`), without whitening. The D×D covariance of the training split is accumulated on the tf
  * backend in row blocks; its top `dims` eigenvectors come from seeded subspace iteration (`linalg.ts`).
  */
+import { BASELINE_DEFAULTS } from '../../config.js';
 import type { Dataset, ImageSplit, Split } from '../../data/types.js';
 import * as tf from '../../engine/tf.js';
 import { Rng } from '../../engine/random.js';
@@ -27,7 +28,7 @@ export class PcaMethod implements Method {
   private model: { mean: Float32Array; components: Float32Array; D: number; k: number } | null = null;
 
   /** `dims`: principal components kept (capped at the pixel count). */
-  constructor(private readonly dims = 128) {}
+  constructor(private readonly dims: number = BASELINE_DEFAULTS.dims) {}
 
   async fit(ds: Dataset, opts: FitOptions): Promise<void> {
     if (ds.train.kind !== 'image') throw new ArgumentError(`pca: images only (dataset ${ds.name} is text; use lsa)`);

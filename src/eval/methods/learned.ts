@@ -35,10 +35,10 @@ export interface LearnedOptions {
   model?: Partial<ModelConfig>;
   epochs: number;
   maxSteps?: number;
-  /** Batch shape P × M (default 8 × 8, as SADSL). */
+  /** Batch shape P × M (default: SADSL's, `TrainConfig`). */
   P?: number;
   M?: number;
-  /** Adam learning rate and its schedule (defaults: 1e-3, constant), as SADSL's. */
+  /** Adam learning rate and its schedule (defaults: SADSL's lr, constant). */
   lr?: number;
   schedule?: ScheduleArgs;
 }
