@@ -85,70 +85,135 @@ async function appendLog(file: string | null, record: object): Promise<void> {
   if (file) await fs.appendFile(file, JSON.stringify(record) + '\n');
 }
 
-/** Trains SADSL on a dataset; see `TrainOptions`. */
-export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const runDir = opts.out ?? null;
-  const configFile = runDir ? path.join(runDir, 'config.json') : null;
-  let run: RunConfig;
-  if (opts.resume) {
-    if (!configFile || !existsSync(configFile)) throw new ArgumentError(`--resume: no run found in ${runDir ?? '(no --out given)'}`);
-    run = JSON.parse(await fs.readFile(configFile, 'utf8')) as RunConfig;
-    // A resumed run may be extended; everything else stays as it was.
-    const { epochs, maxSteps } = opts.train ?? {};
-    // A run from before spec v3 has no model.spec: the schema's default (v2) is what it ran.
-    run.model = parseConfig(modelConfigSchema, run.model, 'model config');
-    run.train = parseConfig(trainConfigSchema, { ...run.train, ...(epochs !== undefined ? { epochs } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) }, 'training config');
-    await writeFileAtomic(configFile, JSON.stringify(run, null, 2));
-  } else {
-    run = {
-      dataset: typeof opts.dataset === 'string' ? opts.dataset : opts.dataset.spec,
-      ...resolveConfigs(opts.model, opts.train),
-    };
+/** Where a run writes: nothing without `out`. */
+interface RunFiles {
+  runDir: string | null;
+  configFile: string | null;
+  logFile: string | null;
+  ckptRoot: string | null;
+}
+
+function runFiles(out: string | undefined): RunFiles {
+  const runDir = out ?? null;
+  const at = (name: string): string | null => (runDir ? path.join(runDir, name) : null);
+  return { runDir, configFile: at('config.json'), logFile: at('metrics.jsonl'), ckptRoot: at('checkpoints') };
+}
+
+/** The run's configs: a new run's from the options; a resumed run's from its config.json, optionally extended. */
+async function runConfig(opts: TrainOptions, files: RunFiles): Promise<RunConfig> {
+  if (!opts.resume) {
+    return { dataset: typeof opts.dataset === 'string' ? opts.dataset : opts.dataset.spec, ...resolveConfigs(opts.model, opts.train) };
   }
-  const tc = run.train;
-  const ds = typeof opts.dataset === 'string' || opts.resume ? await loadDataset(run.dataset, { seed: tc.seed }) : opts.dataset;
+  const { configFile } = files;
+  if (!configFile || !existsSync(configFile)) throw new ArgumentError(`--resume: no run found in ${files.runDir ?? '(no --out given)'}`);
+  const run = JSON.parse(await fs.readFile(configFile, 'utf8')) as RunConfig;
+  // A resumed run may be extended; everything else stays as it was.
+  const { epochs, maxSteps } = opts.train ?? {};
+  // A run from before spec v3 has no model.spec: the schema's default (v2) is what it ran.
+  run.model = parseConfig(modelConfigSchema, run.model, 'model config');
+  run.train = parseConfig(trainConfigSchema, { ...run.train, ...(epochs !== undefined ? { epochs } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) }, 'training config');
+  await writeFileAtomic(configFile, JSON.stringify(run, null, 2));
+  return run;
+}
+
+/** The objects trained on (the training split minus the validation slice) and the batches drawn from them. */
+interface Plan {
+  trainIdx: Int32Array;
+  valIdx: Int32Array;
+  trainLabels: Int32Array;
+  sampler: ClassBalancedSampler;
+  stepsPerEpoch: number;
+  totalSteps: number;
+}
+
+function plan(ds: Dataset, tc: TrainConfig): Plan {
   const { train: trainIdx, validation: valIdx } = holdOut(ds.train.n, tc.validationSize, tc.seed);
   const trainLabels = Int32Array.from(trainIdx, (i) => ds.train.labels[i]);
   const sampler = new ClassBalancedSampler(trainLabels, { P: tc.P, M: tc.M, seed: tc.seed });
   const stepsPerEpoch = sampler.batchesPerEpoch;
   const totalSteps = Math.max(1, Math.min(tc.maxSteps ?? Infinity, Math.round(tc.epochs * stepsPerEpoch)));
-  const rng = new Rng(tc.seed);
-  const ckptRoot = runDir ? path.join(runDir, 'checkpoints') : null;
-  const logFile = runDir ? path.join(runDir, 'metrics.jsonl') : null;
+  return { trainIdx, valIdx, trainLabels, sampler, stepsPerEpoch, totalSteps };
+}
 
-  let model: TrainedModel;
-  let trainer: JointTrainer;
-  let startStep = 0;
-  let priorSeconds = 0;
-  if (opts.resume && ckptRoot && existsSync(path.join(ckptRoot, 'latest.json'))) {
-    const ck = await loadCheckpoint(ckptRoot);
-    model = ck.model;
-    trainer = new JointTrainer(model.net, tc, rng);
-    await trainer.setState(ck.optimizer);
-    tf.dispose(Object.values(ck.optimizer));
-    sampler.setState(ck.loop.sampler);
-    rng.setState(ck.loop.rng);
-    startStep = ck.loop.step;
-    priorSeconds = ck.loop.seconds ?? 0;
-  } else {
-    const pre = Preprocessor.fit(ds.train, run.model.vocabSize, run.model.maxLength);
-    const net = SadslModel.create(run.model, pre.input, tc.seed, ds.classes.length);
-    model = new TrainedModel(net, pre, { spec: run.dataset, name: ds.name, domain: ds.domain, classes: ds.classes });
-    const kmeans = run.model.topicInit === 'kmeans' && run.model.variant !== 'no-topics';
-    const centre = ds.domain === 'text' && run.model.docCentring === 'data';
-    if (kmeans || centre) {
-      const x = pre.inputs(ds.train, rng.sample(trainIdx, run.model.kmeansObjects));
-      net.centreFeatures(x);
-      if (kmeans) net.initTopics(x, rng);
-      disposeInputs(x);
-    }
-    trainer = new JointTrainer(net, tc, rng);
-    if (runDir) {
-      await fs.mkdir(runDir, { recursive: true });
-      await writeFileAtomic(configFile!, JSON.stringify(run, null, 2));
-      await fs.writeFile(logFile!, '');
-    }
+/** A model and its optimiser state, where the loop starts. */
+interface Start {
+  model: TrainedModel;
+  trainer: JointTrainer;
+  startStep: number;
+  priorSeconds: number;
+}
+
+/** Continues the last checkpoint: weights, optimiser moments, sampler and rng exactly as they were saved. */
+async function resumeFrom(ckptRoot: string, tc: TrainConfig, p: Plan, rng: Rng): Promise<Start> {
+  const ck = await loadCheckpoint(ckptRoot);
+  const trainer = new JointTrainer(ck.model.net, tc, rng);
+  await trainer.setState(ck.optimizer);
+  tf.dispose(Object.values(ck.optimizer));
+  p.sampler.setState(ck.loop.sampler);
+  rng.setState(ck.loop.rng);
+  return { model: ck.model, trainer, startStep: ck.loop.step, priorSeconds: ck.loop.seconds ?? 0 };
+}
+
+/**
+ * A fresh model: the preprocessor fitted on the training split, weights from the seed, then on a sample of the
+ * training objects the document encoder's centring (docs/model.md §1.3) and the k-means topic init (§3.3).
+ */
+async function initialise(run: RunConfig, ds: Dataset, p: Plan, rng: Rng, files: RunFiles): Promise<Start> {
+  const tc = run.train;
+  const pre = Preprocessor.fit(ds.train, run.model.vocabSize, run.model.maxLength);
+  const net = SadslModel.create(run.model, pre.input, tc.seed, ds.classes.length);
+  const model = new TrainedModel(net, pre, { spec: run.dataset, name: ds.name, domain: ds.domain, classes: ds.classes });
+  const kmeans = run.model.topicInit === 'kmeans' && run.model.variant !== 'no-topics';
+  const centre = ds.domain === 'text' && run.model.docCentring === 'data';
+  if (kmeans || centre) {
+    const x = pre.inputs(ds.train, rng.sample(p.trainIdx, run.model.kmeansObjects));
+    net.centreFeatures(x);
+    if (kmeans) net.initTopics(x, rng);
+    disposeInputs(x);
   }
+  const trainer = new JointTrainer(net, tc, rng);
+  if (files.runDir) {
+    await fs.mkdir(files.runDir, { recursive: true });
+    await writeFileAtomic(files.configFile!, JSON.stringify(run, null, 2));
+    await fs.writeFile(files.logFile!, '');
+  }
+  return { model, trainer, startStep: 0, priorSeconds: 0 };
+}
+
+/** Losses and step time summed over a logging window; `flush` gives their means and starts the next window. */
+class LossWindow {
+  private readonly sums: Record<string, number> = {};
+  private steps = 0;
+  private seconds = 0;
+
+  add(losses: StepLosses, seconds: number): void {
+    for (const [k, v] of Object.entries(losses)) this.sums[k] = (this.sums[k] ?? 0) + v;
+    this.steps++;
+    this.seconds += seconds;
+  }
+
+  flush(batchSize: number): { mean: StepLosses; objectsPerSecond: number } {
+    const mean = Object.fromEntries(Object.entries(this.sums).map(([k, v]) => [k, v / this.steps])) as unknown as StepLosses;
+    const objectsPerSecond = (this.steps * batchSize) / this.seconds;
+    for (const k of Object.keys(this.sums)) delete this.sums[k];
+    this.steps = 0;
+    this.seconds = 0;
+    return { mean, objectsPerSecond };
+  }
+}
+
+/** Trains SADSL on a dataset; see `TrainOptions`. */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const files = runFiles(opts.out);
+  const { runDir, logFile, ckptRoot } = files;
+  const run = await runConfig(opts, files);
+  const tc = run.train;
+  const ds = typeof opts.dataset === 'string' || opts.resume ? await loadDataset(run.dataset, { seed: tc.seed }) : opts.dataset;
+  const p = plan(ds, tc);
+  const { trainIdx, valIdx, trainLabels, sampler, stepsPerEpoch, totalSteps } = p;
+  const rng = new Rng(tc.seed);
+  const resuming = opts.resume && ckptRoot && existsSync(path.join(ckptRoot, 'latest.json'));
+  const { model, trainer, startStep, priorSeconds } = resuming ? await resumeFrom(ckptRoot, tc, p, rng) : await initialise(run, ds, p, rng, files);
 
   const t0 = performance.now();
   const elapsed = (): number => priorSeconds + (performance.now() - t0) / 1000;
@@ -163,14 +228,23 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     tf.dispose(Object.values(state));
     opts.onEvent?.({ type: 'checkpoint', step, dir });
   };
+  const validateEpoch = async (epoch: number, step: number, last: RetrievalMetrics | null): Promise<RetrievalMetrics | null> => {
+    let usage: TopicUsage | null = null;
+    if (valIdx.length > 1 && opts.validate) {
+      const v = await opts.validate(model, ds.train, valIdx);
+      last = v.metrics;
+      usage = v.usage;
+    }
+    await appendLog(logFile, { type: 'epoch', epoch, step, validation: last, topicUsage: usage });
+    opts.onEvent?.({ type: 'epoch', epoch, step, validation: last, topicUsage: usage });
+    return last;
+  };
 
   opts.onEvent?.({ type: 'start', totalSteps, stepsPerEpoch, startStep, trainObjects: trainIdx.length, validationObjects: valIdx.length });
   const B = tc.P * tc.M;
-  const acc: Record<string, number> = {};
-  let nAcc = 0;
+  const logWindow = new LossWindow();
   // Throughput counts step time only (not validation or checkpoints): over the run and per logging window.
   let stepSeconds = 0;
-  let windowSeconds = 0;
   let lastValidation: RetrievalMetrics | null = null;
   for (let step = startStep + 1; step <= totalSteps; step++) {
     const ts = performance.now();
@@ -182,33 +256,16 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     disposeInputs(x);
     const dt = (performance.now() - ts) / 1000;
     stepSeconds += dt;
-    windowSeconds += dt;
-    for (const [k, v] of Object.entries(losses)) acc[k] = (acc[k] ?? 0) + v;
-    nAcc++;
+    logWindow.add(losses, dt);
     const epoch = Math.ceil(step / stepsPerEpoch);
     if (step % tc.logEvery === 0 || step === totalSteps) {
-      const mean = Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v / nAcc])) as unknown as StepLosses;
-      const objectsPerSecond = (nAcc * B) / windowSeconds;
+      const { mean, objectsPerSecond } = logWindow.flush(B);
       await appendLog(logFile, { type: 'step', step, epoch, ...mean, objectsPerSecond, seconds: elapsed() });
       opts.onEvent?.({ type: 'step', step, totalSteps, epoch, losses: mean, objectsPerSecond });
-      for (const k of Object.keys(acc)) delete acc[k];
-      nAcc = 0;
-      windowSeconds = 0;
     }
     const epochEnd = step % stepsPerEpoch === 0 || step === totalSteps;
-    if (epochEnd) {
-      let usage: TopicUsage | null = null;
-      if (valIdx.length > 1 && opts.validate) {
-        const v = await opts.validate(model, ds.train, valIdx);
-        lastValidation = v.metrics;
-        usage = v.usage;
-      }
-      await appendLog(logFile, { type: 'epoch', epoch, step, validation: lastValidation, topicUsage: usage });
-      opts.onEvent?.({ type: 'epoch', epoch, step, validation: lastValidation, topicUsage: usage });
-    }
-    if (epochEnd || step % tc.checkpointEvery === 0) {
-      await checkpoint(step);
-    }
+    if (epochEnd) lastValidation = await validateEpoch(epoch, step, lastValidation);
+    if (epochEnd || step % tc.checkpointEvery === 0) await checkpoint(step);
   }
   trainer.dispose();
   if (runDir) await model.save(path.join(runDir, 'model'));
