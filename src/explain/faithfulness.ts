@@ -6,6 +6,7 @@
  * training split's mean image; deleting a document segment removes its tokens (they become padding, so
  * the other tokens keep their segments). The bag of words does not enter the codes and is left as is.
  */
+import { EXPLANATION_DEFAULTS } from '../config.js';
 import type { Dataset, ImageSplit, Split } from '../data/types.js';
 import { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
@@ -168,7 +169,7 @@ export interface MeanFaithfulness {
  * the same class (the pairs whose similarity needs explaining).
  */
 export async function meanFaithfulness(model: TrainedModel, ds: Dataset, opts: { pairs?: number; seed?: number } = {}): Promise<MeanFaithfulness> {
-  const pairs = opts.pairs ?? 200;
+  const pairs = opts.pairs ?? EXPLANATION_DEFAULTS.faithfulnessPairs;
   const rng = new Rng(opts.seed ?? 0);
   const byClass = new Map<number, number[]>();
   ds.train.labels.forEach((l, i) => {

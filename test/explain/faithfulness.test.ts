@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset, ImageSplit } from '../../src/data/types.js';
 import { initEngine } from '../../src/engine/backend.js';
+import { Rng } from '../../src/engine/random.js';
 import { curveAuc, deletionIds, deletionImages, deletionOrder, meanFaithfulness, meanImage, pairFaithfulness } from '../../src/explain/faithfulness.js';
 import type { TrainedModel } from '../../src/train/trained-model.js';
 import { imageModel, textModel } from './fixtures.js';
@@ -62,11 +63,30 @@ describe('pairFaithfulness', () => {
     expect([...f.randomOrder].sort((x, y) => x - y)).toEqual(Array.from({ length: 49 }, (_, i) => i));
   });
 
-  it('meanFaithfulness averages seeded pairs', async () => {
-    const m = await meanFaithfulness(model, ds, { pairs: 3, seed: 1 });
-    expect(m.pairs).toBe(3);
-    for (const v of [m.deletionAuc, m.randomAuc, m.meanScore]) expect(Number.isFinite(v)).toBe(true);
-    expect(await meanFaithfulness(model, ds, { pairs: 3, seed: 1 })).toEqual(m);
+  it('meanFaithfulness averages the seeded same-class pairs, each as pairFaithfulness scores it', async () => {
+    const pairs = 4;
+    const m = await meanFaithfulness(model, ds, { pairs, seed: 1 });
+    // The pairs by hand: a uniform test object, a uniform training object of its class, then the pair's seed.
+    const rng = new Rng(1);
+    const mean = meanImage(ds.train as ImageSplit);
+    const each: Awaited<ReturnType<typeof pairFaithfulness>>[] = [];
+    for (let p = 0; p < pairs; p++) {
+      const ia = rng.int(ds.test.n);
+      const same = [...ds.train.labels.keys()].filter((i) => ds.train.labels[i] === ds.test.labels[ia]);
+      const ib = same[rng.int(same.length)];
+      each.push(await pairFaithfulness(model, { split: ds.test, indices: [ia] }, { split: ds.train, indices: [ib] }, { mean, seed: rng.int(2 ** 31) }));
+    }
+    const avg = (f: (x: (typeof each)[number]) => number): number => each.reduce((s, x) => s + f(x), 0) / pairs;
+    expect(m).toEqual({
+      pairs,
+      deletionAuc: expect.closeTo(avg((x) => x.auc), 10),
+      randomAuc: expect.closeTo(avg((x) => x.randomAuc), 10),
+      meanScore: expect.closeTo(avg((x) => x.score), 10),
+      beatsRandom: each.filter((x) => x.auc < x.randomAuc).length / pairs,
+    });
+    // Not a degenerate case: the pairs differ, and contribution order is not trivially equal to the random one.
+    expect(new Set(each.map((x) => x.score)).size).toBe(pairs);
+    expect(each.some((x) => x.auc !== x.randomAuc)).toBe(true);
   });
 
   it('documents: deleting every segment leaves an empty document', async () => {
