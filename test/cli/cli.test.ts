@@ -1,38 +1,34 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CliResult, runCli } from '../support/cli.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'sadsl-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function sadsl(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SADSL_BACKEND: 'wasm', SADSL_CACHE: path.join(root, 'cache') },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function sadsl(...args: string[]): Promise<CliResult> {
+  return runCli(args, { ...process.env, SADSL_BACKEND: 'wasm', SADSL_CACHE: path.join(root, 'cache') });
 }
 
 /** A user error: exit 2, one line on stderr naming the problem, no stack trace. */
-function expectUserError(r: ReturnType<typeof sadsl>, pattern: RegExp): void {
+function expectUserError(r: CliResult, pattern: RegExp): void {
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
 describe('sadsl CLI', () => {
-  it('trains, evaluates and explains a tiny model end to end', () => {
+  it('trains, evaluates and explains a tiny model end to end', async () => {
     const out = path.join(root, 'run');
     const config = path.join(root, 'tiny.json');
     writeFileSync(config, JSON.stringify({ model: { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 }, train: { validationSize: 0 } }));
-    const t = sadsl('train', '--dataset', 'sample-images', '--max-steps', '2', '--config', config, '--out', out);
+    const t = await sadsl('train', '--dataset', 'sample-images', '--max-steps', '2', '--config', config, '--out', out);
     expect(t.stderr).toContain('engine wasm');
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/trained 2 steps/);
 
-    const e = sadsl('eval', '--model', out, '--queries', '50', '--json');
+    const e = await sadsl('eval', '--model', out, '--queries', '50', '--json');
     expect(e.code).toBe(0);
     const m = JSON.parse(e.stdout);
     for (const k of ['mAP', 'precisionAt10', 'precisionAt100', 'rPrecision', 'mapAtR', 'ndcgAt10']) expect(m[k]).toBeGreaterThan(0);
@@ -41,23 +37,23 @@ describe('sadsl CLI', () => {
     expect(m.database).toBe(2000);
     expect(m.topicUsage.topicsUsedAsArgmax).toBeGreaterThan(0);
 
-    const x = sadsl('explain', '--model', out, '--a', 'test:0', '--b', 'test:1', '--json');
+    const x = await sadsl('explain', '--model', out, '--a', 'test:0', '--b', 'test:1', '--json');
     expect(x.code).toBe(0);
     const ex = JSON.parse(x.stdout);
     const topicSum = ex.topics.reduce((s: number, t: { contribution: number }) => s + t.contribution, 0);
     expect(topicSum).toBeCloseTo(ex.score, 5);
     expect(ex.regions.a).toHaveLength(49);
 
-    expectUserError(sadsl('explain', '--model', out, '--a', 'test:99999', '--b', 'test:1'), /--a: test:99999 is out of range/);
-    expectUserError(sadsl('explain', '--model', out, '--a', 'foo', '--b', 'test:1'), /--a: 'foo' is neither split:index \(e.g. test:0\) nor an existing file/);
+    expectUserError(await sadsl('explain', '--model', out, '--a', 'test:99999', '--b', 'test:1'), /--a: test:99999 is out of range/);
+    expectUserError(await sadsl('explain', '--model', out, '--a', 'foo', '--b', 'test:1'), /--a: 'foo' is neither split:index \(e.g. test:0\) nor an existing file/);
   });
 
-  it('rejects bad input with one line and exit code 2', () => {
-    expectUserError(sadsl('train'), /--dataset is required/);
-    expectUserError(sadsl('train', '--dataset', 'no-such-thing'), /unknown dataset/);
-    expectUserError(sadsl('train', '--dataset', 'sample-images', '--variant', 'bogus'), /--variant: expected one of/);
-    expectUserError(sadsl('train', '--dataset', 'sample-images', '--epochs', 'many'), /--epochs: expected a number/);
-    expectUserError(sadsl('eval', '--model', path.join(root, 'missing')), /model manifest not found/);
-    expectUserError(sadsl('--backend', 'gpu', 'demo'), /unknown backend 'gpu'/);
+  it('rejects bad input with one line and exit code 2', async () => {
+    expectUserError(await sadsl('train'), /--dataset is required/);
+    expectUserError(await sadsl('train', '--dataset', 'no-such-thing'), /unknown dataset/);
+    expectUserError(await sadsl('train', '--dataset', 'sample-images', '--variant', 'bogus'), /--variant: expected one of/);
+    expectUserError(await sadsl('train', '--dataset', 'sample-images', '--epochs', 'many'), /--epochs: expected a number/);
+    expectUserError(await sadsl('eval', '--model', path.join(root, 'missing')), /model manifest not found/);
+    expectUserError(await sadsl('--backend', 'gpu', 'demo'), /unknown backend 'gpu'/);
   });
 });

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { formatSummary, inspectDataset, percentile } from '../../src/data/inspect.js';
 import type { ImageDataset, TextDataset } from '../../src/data/types.js';
+import { runCli } from '../support/cli.js';
 
 const image: ImageDataset = {
   spec: 'images:/x',
@@ -46,20 +46,19 @@ describe('inspectDataset', () => {
 });
 
 describe('sadsl data inspect', () => {
-  const run = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'data', 'inspect', ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) => runCli(['data', 'inspect', ...args]);
 
-  it('prints JSON for sample-images', () => {
-    const r = run('sample-images', '--json', '--no-cache');
-    expect(r.status).toBe(0);
+  it('prints JSON for sample-images', async () => {
+    const r = await run('sample-images', '--json', '--no-cache');
+    expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect([s.train.objects, s.test.objects, s.classes.length]).toEqual([2000, 500, 10]);
     expect(s.train.perClass['Ankle boot']).toBe(200);
   });
 
-  it('exits 2 with one line for a bad spec', () => {
-    const r = run('no-such-dataset');
-    expect(r.status).toBe(2);
+  it('exits 2 with one line for a bad spec', async () => {
+    const r = await run('no-such-dataset');
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^sadsl: unknown dataset "no-such-dataset"; [^\n]*\n$/);
   });
 });

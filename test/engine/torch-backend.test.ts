@@ -4,7 +4,6 @@
  * number of tfjs tensors and the addon's native tensors, allocations and bytes unchanged, `auto` picks
  * torch, and `--backend torch` without the addon is one line naming what to install.
  */
-import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { modelConfigSchema, parseConfig, trainConfigSchema } from '../../src/config.js';
 import { loadDataset } from '../../src/data/registry.js';
@@ -18,6 +17,7 @@ import { SadslModel } from '../../src/model/sadsl.js';
 import type { ModelInputs } from '../../src/model/types.js';
 import { JointTrainer, jointLoss, lossWeights } from '../../src/train/joint-step.js';
 import { Preprocessor } from '../../src/train/preprocess.js';
+import { runCli } from '../support/cli.js';
 
 const torch = registerTorch();
 const TRAIN = parseConfig(trainConfigSchema, { P: 2, M: 4 }, 'train config');
@@ -43,10 +43,7 @@ function setup(domain: 'image' | 'text', model: object, seed: number): { net: Sa
 
 /** `sadsl eval` on a missing model: the engine starts (and prints its line) before the model error. */
 function cli(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'eval', '--model', '/nonexistent/run', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SADSL_BACKEND: '', SADSL_TEST_BACKEND: '', ...env },
-  });
+  return runCli(['eval', '--model', '/nonexistent/run', ...args], { ...process.env, SADSL_BACKEND: '', SADSL_TEST_BACKEND: '', ...env });
 }
 
 /**
@@ -139,22 +136,22 @@ describe.skipIf(!torch.ok)(`torch backend in training${torch.ok ? '' : ` (skippe
   }
 
   it('is what auto picks when the addon is built', async () => {
-    const r = cli([], {});
+    const r = await cli([], {});
     expect(r.stderr).toMatch(/^sadsl: engine torch \(auto\)$/m);
   });
 });
 
 describe('--backend torch without the addon', () => {
-  it('is one line naming what to install, exit code 2', () => {
-    const r = cli(['--backend', 'torch'], { SADSL_NO_TORCH: '1' });
-    expect(r.status).toBe(2);
+  it('is one line naming what to install, exit code 2', async () => {
+    const r = await cli(['--backend', 'torch'], { SADSL_NO_TORCH: '1' });
+    expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/torch.*apt-get install libtorch-dev.*npm run build:native/);
   });
 
-  it('auto falls back to wasm and says why', () => {
-    const r = cli([], { SADSL_NO_TORCH: '1' });
+  it('auto falls back to wasm and says why', async () => {
+    const r = await cli([], { SADSL_NO_TORCH: '1' });
     expect(r.stderr).toMatch(/^sadsl: engine wasm .*torch: disabled by SADSL_NO_TORCH=1/m);
   });
 });
