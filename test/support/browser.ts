@@ -1,8 +1,8 @@
 /**
  * The one place the browser tests get a headless Chromium, so `npm test` runs them on a fresh machine:
- * `$SADSL_CHROMIUM` when set, else Debian's chromium when installed, else the Chromium that the devDependency
- * `@sparticuz/chromium` carries inside its package (no download at test time), unpacked once into
- * `<tmpdir>/sadsl-chromium-<version>/`. A browser test never skips: without a browser it fails and says why.
+ * `$SADSL_CHROMIUM` when set, else the Chromium that the devDependency `@sparticuz/chromium` carries inside its
+ * package (no download at test time), unpacked once into `<tmpdir>/sadsl-chromium-<version>/`. No system path is
+ * assumed: every machine runs the same browser unless told otherwise. A browser test never skips: without a browser it fails and says why.
  */
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,14 +11,13 @@ import path from 'node:path';
 import Sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser } from 'playwright-core';
 
-export type BrowserSource = 'SADSL_CHROMIUM' | 'debian' | '@sparticuz/chromium';
+export type BrowserSource = 'SADSL_CHROMIUM' | '@sparticuz/chromium';
 
 export interface FoundBrowser {
   executablePath: string;
   source: BrowserSource;
 }
 
-const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 // The same flags for every source, so a test sees the same browser behaviour on every machine.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
@@ -56,13 +55,12 @@ export async function findBrowser(): Promise<FoundBrowser> {
     if (!existsSync(fromEnv)) throw new Error(`SADSL_CHROMIUM=${fromEnv}: no such file`);
     return { executablePath: fromEnv, source: 'SADSL_CHROMIUM' };
   }
-  if (existsSync(DEBIAN_CHROMIUM)) return { executablePath: DEBIAN_CHROMIUM, source: 'debian' };
   try {
     return await packagedChromium();
   } catch (e) {
     throw new Error(
-      `no Chromium for the browser tests: ${DEBIAN_CHROMIUM} is absent and the packaged one (@sparticuz/chromium, Linux x64) did not ` +
-        `unpack (${(e as Error).message}); run npm ci, apt-get install chromium, or set SADSL_CHROMIUM`,
+      `no Chromium for the browser tests: the packaged one (@sparticuz/chromium, Linux x64) did not ` +
+        `unpack (${(e as Error).message}); run npm ci, or set SADSL_CHROMIUM to a Chromium binary`,
       { cause: e },
     );
   }
