@@ -132,9 +132,10 @@ export const ENGINE_DEFAULTS = { torchThreads: 1 } as const;
 
 /**
  * Dataset loading (`loadDataset`): image size of `images:/dir`, the seeded split of sources without one, cache;
- * the most pixels an image file may have before it is decoded (`decodeImage`: training folders and queries).
+ * the most pixels an image file may have before it is decoded (`decodeImage`: training folders and queries), and
+ * its longest side (libvips cannot shrink a 1 × 39,000,000 image to 28 × 28; real photos are far below).
  */
-export const DATA_DEFAULTS = { imageSize: 28, seed: 0, testFraction: 0.2, cache: true, maxInputPixels: 40_000_000 } as const;
+export const DATA_DEFAULTS = { imageSize: 28, seed: 0, testFraction: 0.2, cache: true, maxInputPixels: 40_000_000, maxInputSide: 65_536 } as const;
 
 /** The fields a spec sets differently from the schemas' defaults (which are v2's). */
 export interface SpecDefaults {
@@ -214,6 +215,11 @@ export const SERVE_LIMITS = {
   jsonLimit: 64 * 1024,
   /** Deepest nesting of arrays and objects in a JSON body (a search body nests 2 deep). */
   jsonDepth: 8,
+  /**
+   * Most pixels of an uploaded image, read from its header before decoding (a 5 MB PNG can claim 40,000 ×
+   * 40,000 pixels): a 24-megapixel camera's photo passes. At most `DATA_DEFAULTS.maxInputPixels`.
+   */
+  uploadPixels: 24_000_000,
 } as const;
 export type ServeLimits = { [K in keyof typeof SERVE_LIMITS]: number };
 /** Largest topic weight the service takes: a steered code block stays far inside float32's range (1e39 is ∞). */

@@ -15,6 +15,19 @@ export class ArgumentError extends SadslError {}
 /** A dataset file or folder is missing, truncated or malformed; the message names the file. */
 export class DataError extends SadslError {}
 
+/** Why an image was refused: bytes no decoder reads, a format not taken, or more pixels than allowed. */
+export type ImageProblem = 'undecodable' | 'unsupported' | 'too-large';
+
+/** An image file or upload that cannot be decoded; the message names it and the problem. */
+export class ImageError extends DataError {
+  constructor(
+    message: string,
+    readonly problem: ImageProblem,
+  ) {
+    super(message);
+  }
+}
+
 /** A saved model, checkpoint or index is missing, corrupt or incompatible. */
 export class ModelError extends SadslError {}
 

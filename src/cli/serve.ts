@@ -25,6 +25,7 @@ export function serveCommand(): Command {
     .option('--max-connections <n>', 'connections open at once', parseNumber('max-connections', true), SERVE_LIMITS.maxConnections)
     .option('--json-limit <bytes>', 'largest JSON body', parseNumber('json-limit', true), SERVE_LIMITS.jsonLimit)
     .option('--json-depth <n>', 'deepest nesting of a JSON body', parseNumber('json-depth', true), SERVE_LIMITS.jsonDepth)
+    .option('--upload-pixels <n>', "most pixels an uploaded image's header may claim", parseNumber('upload-pixels', true), SERVE_LIMITS.uploadPixels)
     .action(async (o: ServeLimits & { index: string; port: number; host: string; public?: boolean; token?: string; allowedHost?: string[]; searchBackend: string; model?: string; uploadLimit: number; maxK: number }, cmd: Command) => {
       if (!['auto', 'exact', 'lance'].includes(o.searchBackend)) throw new ArgumentError(`--search-backend: expected auto, exact or lance, got '${o.searchBackend}'`);
       if (o.port < 0 || o.port > 65535) throw new ArgumentError(`--port: expected 0..65535, got ${o.port}`);

@@ -1,10 +1,10 @@
 /**
  * Queries from outside the dataset, as one-object splits the model can encode: an uploaded image (PNG or
- * JPEG, decoded by `decodeImage` like the training files) or a pasted document.
+ * JPEG or WebP, decoded by `decodeImage` like the training files) or a pasted document.
  */
 import { imagePixels } from '../data/image/decode.js';
 import type { ImageSplit, TextSplit } from '../data/types.js';
-import { ArgumentError, DataError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
 import type { InputSpec } from '../model/types.js';
 import { tokenize } from '../data/text/tokenize.js';
 import type { Vocabulary } from '../data/text/vocabulary.js';
@@ -13,14 +13,8 @@ import type { Vocabulary } from '../data/text/vocabulary.js';
 export async function imageQuery(bytes: Uint8Array, input: InputSpec, what = 'image'): Promise<ImageSplit> {
   if (input.domain !== 'image') throw new ArgumentError(`${what}: this index holds documents; send text`);
   const { height, width, channels } = input;
-  let pixels: Uint8Array;
-  try {
-    pixels = await imagePixels(bytes, input, what);
-  } catch (e) {
-    // The bytes came with the request: bad bytes are the caller's argument, not the server's data.
-    if (e instanceof DataError) throw new ArgumentError(e.message);
-    throw e;
-  }
+  // Bad bytes throw an ImageError saying which problem it is (the service answers 400, 413 or 415 by it).
+  const pixels = await imagePixels(bytes, input, what);
   return { kind: 'image', n: 1, height, width, channels, pixels, labels: new Int32Array(1), sources: [what] };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The HTTP service, a fastify app over a `Searcher`:
- *   POST /search        JSON {id | text, k?, topicWeights?}, or an image (raw image/png|jpeg body or
- *                       multipart) with ?k=&topics=3:2,7:0 → top-k hits with per-topic contributions
+ *   POST /search        JSON {id | text, k?, topicWeights?}, or an image (raw image/png|jpeg|webp body
+ *                       or multipart) with ?k=&topics=3:2,7:0 → top-k hits with per-topic contributions
  *   GET  /explain?a=&b= the exact decomposition of s(a, b) with the region layout for drawing it
  *   GET  /topics        per-topic usage and strongest database objects; /topics/:k/render.png
  *   GET  /object/:id    an object (PNG or text); GET /info, /healthz; GET / and /gallery the web page.
@@ -38,7 +38,7 @@ export async function createApp(searcher: Searcher, opts: AppOptions = {}): Prom
   });
   app.server.maxConnections = maxConnections;
   installBodyParsers(app, service);
-  await app.register(multipart, { limits: { fileSize: service.uploadLimit, files: 1, fields: 4, parts: 5 } });
+  await app.register(multipart, { limits: { fileSize: service.uploadLimit, fieldSize: service.uploadLimit, files: 1, fields: 4, parts: 5 } });
   installErrorHandling(app, { uploadLimit: service.uploadLimit, jsonLimit: service.limits.jsonLimit });
   installExposureChecks(app, opts);
   searchRoutes(app, service);

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ArgumentError } from '../errors.js';
 import type { Service } from './context.js';
-import { IMAGE_TYPES } from './errors.js';
+import { ANY_IMAGE, IMAGE_TYPES } from './errors.js';
 
 /**
  * The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count); stops
@@ -58,5 +58,5 @@ export function installBodyParsers(app: FastifyInstance, service: Service): void
       done(e as Error, undefined);
     }
   });
-  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser([...IMAGE_TYPES, ANY_IMAGE], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 }

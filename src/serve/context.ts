@@ -1,6 +1,7 @@
 /** What the routes of the service share: the searcher, its limits, recent uploads, and the lookup of ids. */
 import { z } from 'zod';
-import { parseConfig, SERVE_LIMITS, type ServeLimits } from '../config.js';
+import { DATA_DEFAULTS, parseConfig, SERVE_LIMITS, type ServeLimits } from '../config.js';
+import type { ImageLimits } from '../data/image/decode.js';
 import { ArgumentError } from '../errors.js';
 import type { IndexManifest } from '../search/manifest.js';
 import type { Searcher } from '../search/searcher.js';
@@ -27,6 +28,8 @@ const limitsSchema = z
     maxConnections: limit('maxConnections'),
     jsonLimit: limit('jsonLimit'),
     jsonDepth: limit('jsonDepth'),
+    // The decoder's own limit stays the last word: a higher one here would fail in the decoder instead.
+    uploadPixels: z.number().int().positive().max(DATA_DEFAULTS.maxInputPixels).default(SERVE_LIMITS.uploadPixels),
   })
   .refine((l) => l.headersTimeout <= l.requestTimeout, { path: ['headersTimeout'], message: 'must not exceed requestTimeout' });
 
@@ -35,6 +38,8 @@ export class Service {
   readonly uploadLimit: number;
   readonly maxK: number;
   readonly limits: ServeLimits;
+  /** What an uploaded image's header may claim. */
+  readonly imageLimits: ImageLimits;
   readonly queries = new QueryCache();
 
   constructor(
@@ -45,6 +50,7 @@ export class Service {
     this.uploadLimit = opts.uploadLimit ?? SERVE_DEFAULTS.uploadLimit;
     this.maxK = Math.min(opts.maxK ?? SERVE_DEFAULTS.maxK, searcher.manifest.n);
     this.limits = parseConfig(limitsSchema, opts, 'service limits');
+    this.imageLimits = { maxPixels: this.limits.uploadPixels, maxSide: DATA_DEFAULTS.maxInputSide };
   }
   /** k of a request (the default when absent), checked against 1..maxK. */
   k(k: number | undefined): number {

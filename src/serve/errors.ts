@@ -5,7 +5,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
-import { ArgumentError, SadslError } from '../errors.js';
+import { IMAGE_FORMATS } from '../data/image/decode.js';
+import { ArgumentError, ImageError, SadslError, type ImageProblem } from '../errors.js';
 
 /** A user error with its HTTP status. */
 export class HttpError extends Error {
@@ -17,11 +18,16 @@ export class HttpError extends Error {
   }
 }
 
-export const IMAGE_TYPES = ['image/png', 'image/jpeg'];
-export const UNSUPPORTED = `unsupported content type; send application/json, ${IMAGE_TYPES.join(', ')} or multipart/form-data`;
+export const IMAGE_TYPES: string[] = Object.values(IMAGE_FORMATS);
+/** An image upload that does not say which format: any of IMAGE_TYPES, as read from its header. */
+export const ANY_IMAGE = 'application/octet-stream';
+export const UNSUPPORTED = `unsupported content type; send application/json, ${IMAGE_TYPES.join(', ')} (or ${ANY_IMAGE} for any of them) or multipart/form-data`;
 
 /** The media type of a request, lower case, without parameters. */
 export const mediaType = (req: FastifyRequest): string => (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+
+/** An upload's bytes are malformed (400), of a format not taken (415) or too many pixels (413). */
+const IMAGE_STATUS: Record<ImageProblem, number> = { undecodable: 400, unsupported: 415, 'too-large': 413 };
 
 type Failure = Error & { statusCode?: number; code?: string };
 
@@ -35,6 +41,7 @@ export interface BodyLimits {
 function classify(err: Failure, req: FastifyRequest, limits: BodyLimits): [number, string] {
   if (err instanceof HttpError) return [err.statusCode, err.message];
   if (err instanceof ArgumentError) return [400, err.message];
+  if (err instanceof ImageError) return [IMAGE_STATUS[err.problem], err.message];
   if (err instanceof SadslError) return [500, err.message];
   const upload = `upload larger than the ${limits.uploadLimit} byte limit`;
   switch (err.code) {

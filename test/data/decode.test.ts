@@ -12,7 +12,7 @@ import { DATA_DEFAULTS } from '../../src/config.js';
 import { decodeImage, toChannels } from '../../src/data/image/decode.js';
 import { loadImageFolder } from '../../src/data/image/folder.js';
 import type { ImageDataset, ImageSplit } from '../../src/data/types.js';
-import { ArgumentError, DataError } from '../../src/errors.js';
+import { DataError, ImageError } from '../../src/errors.js';
 import { readObjectFile } from '../../src/explain/object-file.js';
 import { imageQuery } from '../../src/search/query.js';
 import { tempDir } from './fixtures.js';
@@ -86,20 +86,47 @@ describe('decodeImage', () => {
     expect(() => toChannels(rgb, 2)).toThrow(DataError);
   });
 
-  it('refuses an image above the pixel limit before decoding, on both paths', async () => {
-    // A valid 8×8 PNG whose header claims 10 000 × 10 000 pixels (IHDR patched, its CRC recomputed).
-    const small = await png(4, colourAt);
+  /** `small` with its IHDR patched to claim width × height (the CRC recomputed): only the header is read. */
+  function claiming(small: Buffer, width: number, height: number): Buffer {
     const big = Buffer.from(small);
     expect(big.toString('latin1', 12, 16)).toBe('IHDR');
-    big.writeUInt32BE(10_000, 16);
-    big.writeUInt32BE(10_000, 20);
+    big.writeUInt32BE(width, 16);
+    big.writeUInt32BE(height, 20);
     big.writeUInt32BE(crc32(big.subarray(12, 29)), 29);
+    return big;
+  }
+
+  it('refuses an image above the pixel limit before decoding, on both paths', async () => {
+    const small = await png(4, colourAt);
+    const big = claiming(small, 10_000, 10_000);
     expect(10_000 * 10_000).toBeGreaterThan(DATA_DEFAULTS.maxInputPixels);
-    await expect(decodeImage(big, SIDE, SIDE, 'big.png')).rejects.toThrow(/^big\.png: not a decodable image \(Input image exceeds pixel limit\)$/);
+    const limits = `at most ${DATA_DEFAULTS.maxInputPixels} pixels and ${DATA_DEFAULTS.maxInputSide} on a side`;
+    await expect(decodeImage(big, SIDE, SIDE, 'big.png')).rejects.toThrow(`big.png: 10000×10000 pixels is too large (${limits})`);
     const q = imageQuery(new Uint8Array(big), { domain: 'image', height: SIDE, width: SIDE, channels: 3 }, 'upload');
-    await expect(q).rejects.toThrow(ArgumentError);
-    await expect(q).rejects.toThrow(/^upload: not a decodable image \(Input image exceeds pixel limit\)$/);
+    await expect(q).rejects.toThrow(ImageError);
+    await expect(q).rejects.toMatchObject({ problem: 'too-large', message: `upload: 10000×10000 pixels is too large (${limits})` });
+    // A side libvips cannot shrink (it failed with an internal error and a GLib-CRITICAL line) is refused too.
+    await expect(decodeImage(claiming(small, 1, 39_000_000), SIDE, SIDE, 'tall.png')).rejects.toMatchObject({ problem: 'too-large', message: `tall.png: 1×39000000 pixels is too large (${limits})` });
     // The unpatched file decodes: the limit, not the bytes, refused it.
     expect((await decodeImage(small, SIDE, SIDE, 'small.png')).rgb).toHaveLength(SIDE * SIDE * 3);
+  });
+
+  it('takes PNG, JPEG and WebP only, by their signatures, not the name', async () => {
+    const solid = sharp({ create: { width: 12, height: 10, channels: 3, background: { r: 200, g: 30, b: 90 } } });
+    const lossless = await decodeImage(await solid.clone().webp({ lossless: true }).toBuffer(), SIDE, SIDE, 'q.webp');
+    expect(Array.from(lossless.rgb.subarray(0, 3))).toEqual([200, 30, 90]);
+    expect((await decodeImage(await solid.clone().jpeg().toBuffer(), SIDE, SIDE, 'q.jpg')).rgb).toHaveLength(SIDE * SIDE * 3);
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="red"/></svg>');
+    for (const bytes of [await solid.clone().gif().toBuffer(), await solid.clone().tiff().toBuffer(), svg, Buffer.from('hello'), Buffer.alloc(0)]) {
+      await expect(decodeImage(bytes, SIDE, SIDE, 'x.png')).rejects.toMatchObject({ problem: 'unsupported', message: 'x.png: not a PNG, JPEG or WebP image' });
+    }
+    // A file path is sniffed the same way.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'x.png'), svg);
+    await expect(decodeImage(join(dir, 'x.png'), SIDE, SIDE, 'x.png')).rejects.toMatchObject({ problem: 'unsupported' });
+    const png8 = await solid.clone().png().toBuffer();
+    await expect(decodeImage(png8.subarray(0, png8.length - 20), SIDE, SIDE, 'cut.png')).rejects.toMatchObject({ problem: 'undecodable', message: expect.stringMatching(/^cut\.png: not a decodable image \(/) });
+    const garbage = Buffer.concat([png8.subarray(0, 8), Buffer.alloc(100, 7)]);
+    await expect(decodeImage(garbage, SIDE, SIDE, 'g.png')).rejects.toMatchObject({ problem: 'undecodable' });
   });
 });

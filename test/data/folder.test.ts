@@ -95,7 +95,7 @@ describe('images:/dir', () => {
     writeFileSync(join(mk(bad, 'b'), 'broken.jpg'), 'not a jpeg at all');
     const err = await loadImageFolder(bad, opts).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as Error).message).toMatch(new RegExp(`^${join(bad, 'b', 'broken.jpg')}: not a decodable image`));
+    expect((err as Error).message).toMatch(new RegExp(`^${join(bad, 'b', 'broken.jpg')}: not a PNG, JPEG or WebP image`));
     await expect(loadImageFolder(bad, { ...opts, size: 4 })).rejects.toThrow(ArgumentError);
     await expect(loadImageFolder(tempDir(), opts)).rejects.toThrow(/no class sub-folders/);
   });

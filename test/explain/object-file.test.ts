@@ -30,7 +30,7 @@ describe('readObjectFile', () => {
     const text = { domain: 'text' as const, vocabSize: 10, maxLength: 8 };
     expect(await readObjectFile(file, text)).toMatchObject({ kind: 'text', n: 1, texts: ['graphics card <drivers>'] });
     await expect(readObjectFile(path.join(dir, 'red.png'), text)).rejects.toThrow(/red\.png: document models take \.txt files/);
-    await expect(readObjectFile(file, grey)).rejects.toThrow(/doc\.txt: not a decodable image/);
+    await expect(readObjectFile(file, grey)).rejects.toThrow(/doc\.txt: not a PNG, JPEG or WebP image/);
     await expect(readObjectFile(path.join(dir, 'nope.png'), grey)).rejects.toThrow(/nope\.png: no such file/);
   });
 });

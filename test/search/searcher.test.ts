@@ -67,7 +67,7 @@ describe('index built from a trained model', () => {
     const hit = (await s.search(q.code, 1))[0];
     const e = await s.explain(q.objects, (await s.lookup(hit.id))!);
     expect(e.score).toBeCloseTo(hit.score, 4);
-    await expect(s.query({ image: new Uint8Array([1, 2, 3]) })).rejects.toThrow(/not a decodable image/);
+    await expect(s.query({ image: new Uint8Array([1, 2, 3]) })).rejects.toThrow(/not a PNG, JPEG or WebP image/);
     await expect(s.query({ text: 'hello' })).rejects.toThrow(/holds images/);
     await expect(s.query({ id: 'test:99999' })).rejects.toThrow(/not an object/);
     await s.close();

@@ -110,7 +110,7 @@ describe('service', () => {
     ['negative topic weight', json({ id: 'train:0', topicWeights: { '1': -1 } }), 400, /topicWeights/],
     ['topic out of range', json({ id: 'train:0', topicWeights: { '9': 1 } }), 400, /topic 9 is out of range/],
     ['empty text (image index)', json({ text: '' }), 400, /holds images/],
-    ['undecodable image', { method: 'POST', url: '/search', headers: { 'content-type': 'image/png' }, payload: Buffer.from('not a png at all') }, 400, /not a decodable image/],
+    ['not an image', { method: 'POST', url: '/search', headers: { 'content-type': 'image/png' }, payload: Buffer.from('not a png at all') }, 415, /image: not a PNG, JPEG or WebP image/],
     ['empty image body', { method: 'POST', url: '/search', headers: { 'content-type': 'image/jpeg' }, payload: Buffer.alloc(0) }, 400, /empty/],
     ['oversized raw upload', { method: 'POST', url: '/search', headers: { 'content-type': 'image/png' }, payload: huge }, 413, /65536 byte limit/],
     ['oversized multipart upload', { method: 'POST', url: '/search', ...multipartBody('image', 'big.png', 'image/png', huge) }, 413, /65536 byte limit/],

@@ -6,9 +6,11 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { crc32 } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
 import { Searcher } from '../../src/search/searcher.js';
@@ -28,7 +30,7 @@ beforeAll(async () => {
   await initEngine({ backend: 'wasm' });
   indexDir = (await tinyIndex(tmp)).indexDir;
   searcher = await Searcher.open(indexDir);
-  app = await createApp(searcher, { requestTimeout: 600, headersTimeout: 300, jsonLimit: 2048, jsonDepth: 4, uploadLimit: 64 * 1024 });
+  app = await createApp(searcher, { requestTimeout: 600, headersTimeout: 300, jsonLimit: 2048, jsonDepth: 4, uploadLimit: 64 * 1024, uploadPixels: 10_000 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as net.AddressInfo).port;
 });
@@ -149,8 +151,8 @@ describe('bodies', () => {
     expect(big.json().error).toBe('body: JSON larger than the 2048 byte limit');
     // A 10 kB upload is under its own limit: it reaches the decoder.
     const upload = await app.inject({ method: 'POST', url: '/search', headers: { 'content-type': 'image/png' }, payload: Buffer.alloc(10_000, 7) });
-    expect(upload.statusCode).toBe(400);
-    expect(upload.json().error).toMatch(/not a decodable image/);
+    expect(upload.statusCode).toBe(415);
+    expect(upload.json().error).toBe('image: not a PNG, JPEG or WebP image');
   });
 
   it.each([
@@ -217,6 +219,68 @@ describe('client mistakes are 4xx {error}', () => {
   it('limits are validated with errors naming them', async () => {
     await expect(createApp(searcher, { requestTimeout: 1000, headersTimeout: 2000 })).rejects.toThrow(/headersTimeout: must not exceed requestTimeout/);
     await expect(createApp(searcher, { jsonDepth: 0 })).rejects.toThrow(/jsonDepth/);
+  });
+});
+
+describe('uploads', () => {
+  const image = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 90 } } });
+  const raw = (type: string, payload: Buffer): InjectOptions => ({ method: 'POST', url: '/search?k=5', headers: { 'content-type': type }, payload });
+  const filePart = (type: string, data: Buffer): InjectOptions => {
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="q"\r\nContent-Type: ${type}\r\n\r\n`;
+    return { ...form(''), url: '/search?k=5', payload: Buffer.concat([Buffer.from(head), data, Buffer.from(`\r\n--${boundary}--\r\n`)]) };
+  };
+  /** `png` with its IHDR patched to claim width × height, CRC recomputed: a decompression bomb's header. */
+  const claiming = (png: Buffer, width: number, height: number) => {
+    const b = Buffer.from(png);
+    b.writeUInt32BE(width, 16);
+    b.writeUInt32BE(height, 20);
+    b.writeUInt32BE(crc32(b.subarray(12, 29)), 29);
+    return b;
+  };
+  let png: Buffer;
+  let pngHits: string[];
+  beforeAll(async () => {
+    png = await image(40, 30).png().toBuffer();
+    const r = await app.inject(raw('image/png', png));
+    expect(r.statusCode).toBe(200);
+    pngHits = r.json().hits.map((h: { id: string }) => h.id);
+  });
+
+  it('PNG, lossless WebP and an undeclared (octet-stream) image of the same pixels find the same hits', async () => {
+    const webp = await image(40, 30).webp({ lossless: true }).toBuffer();
+    for (const req of [raw('image/webp', webp), raw('application/octet-stream', png), filePart('application/octet-stream', webp), filePart('image/png', png)]) {
+      const r = await app.inject(req);
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().hits.map((h: { id: string }) => h.id)).toEqual(pngHits);
+    }
+  });
+
+  it('each refused upload gets one 4xx {error} naming the problem, and nothing is decoded', async () => {
+    const jpeg = await image(40, 30).jpeg().toBuffer();
+    const svg = Buffer.from('<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><text>&x;</text></svg>');
+    const cases: [string, InjectOptions, number, string | RegExp][] = [
+      ['GIF as image/png', raw('image/png', await image(40, 30).gif().toBuffer()), 415, 'image: not a PNG, JPEG or WebP image'],
+      ['TIFF as image/jpeg', raw('image/jpeg', await image(40, 30).tiff().toBuffer()), 415, 'image: not a PNG, JPEG or WebP image'],
+      ['SVG with an external entity as image/png', raw('image/png', svg), 415, 'image: not a PNG, JPEG or WebP image'],
+      ['JPEG declared as PNG', raw('image/png', jpeg), 415, 'image: declared image/png but the bytes are image/jpeg'],
+      ['JPEG part declared as PNG', filePart('image/png', jpeg), 415, 'multipart: the file part "file": declared image/png but the bytes are image/jpeg'],
+      ['text file part', filePart('text/plain', Buffer.from('hello')), 415, 'multipart: the file part "file" is text/plain; send an image (image/png, image/jpeg, image/webp)'],
+      ['truncated PNG', raw('image/png', png.subarray(0, png.length - 30)), 400, /^image: not a decodable image \(/],
+      ['random bytes', raw('application/octet-stream', Buffer.from('GIF89a but not really')), 415, 'image: not a PNG, JPEG or WebP image'],
+      ['a PNG signature on garbage', raw('image/png', Buffer.concat([png.subarray(0, 8), Buffer.alloc(200, 7)])), 400, /^image: not a decodable image \(/],
+      // A real 200×100 image, decodable, but above this app's 10,000-pixel limit.
+      ['too many pixels', raw('image/png', await image(200, 100).png().toBuffer()), 413, 'image: 200×100 pixels is too large (at most 10000 pixels and 65536 on a side)'],
+      ['a bomb\'s header', raw('image/png', claiming(png, 40_000, 40_000)), 413, 'image: 40000×40000 pixels is too large (at most 10000 pixels and 65536 on a side)'],
+      ['a side libvips cannot shrink', raw('image/png', claiming(png, 1, 39_000_000)), 413, /^image: 1×39000000 pixels is too large/],
+      ['a bomb in a part', filePart('image/png', claiming(png, 40_000, 40_000)), 413, /^multipart: the file part "file": 40000×40000 pixels is too large/],
+      ['oversized text field', form(part('text', null, 'a'.repeat(70 * 1024))), 413, 'multipart: the field "text" is larger than the 65536 byte limit'],
+    ];
+    for (const [name, req, status, message] of cases) {
+      const r = await app.inject(req);
+      expect(r.statusCode, name).toBe(status);
+      expect(Object.keys(r.json()), name).toEqual(['error']);
+      expect(r.json().error, name).toMatch(message);
+    }
   });
 });
 

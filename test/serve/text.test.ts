@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/registry.js';
 import type { TextSplit } from '../../src/data/types.js';
@@ -56,9 +57,17 @@ describe('service on documents', () => {
     expect(r.json().error).toMatch(pattern);
   });
 
-  it('an image upload to a document index is refused', async () => {
-    const r = await app.inject({ method: 'POST', url: '/search', headers: { 'content-type': 'image/png' }, payload: Buffer.from([137, 80, 78, 71]) });
-    expect(r.statusCode).toBe(400);
-    expect(r.json().error).toMatch(/holds documents; send text/);
+  it('an image upload to a document index is refused before decoding, raw or in a part', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toBuffer();
+    const raw = await app.inject({ method: 'POST', url: '/search', headers: { 'content-type': 'image/png' }, payload: png });
+    expect(raw.statusCode).toBe(415);
+    expect(raw.json()).toEqual({ error: 'image: this index holds documents, not images; send {"text": …} as JSON or a multipart field "text"' });
+    const payload = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="f"; filename="q.png"\r\nContent-Type: image/png\r\n\r\n'), png, Buffer.from('\r\n--b--\r\n')]);
+    const part = await app.inject({ method: 'POST', url: '/search', headers: { 'content-type': 'multipart/form-data; boundary=b' }, payload });
+    expect(part.statusCode).toBe(415);
+    expect(part.json().error).toMatch(/^multipart: the file part "f": this index holds documents, not images/);
+    // The same document as a multipart field is searched.
+    const field = await app.inject({ method: 'POST', url: '/search?k=1', headers: { 'content-type': 'multipart/form-data; boundary=b' }, payload: `--b\r\nContent-Disposition: form-data; name="text"\r\n\r\n${doc}\r\n--b--\r\n` });
+    expect(field.json().hits[0].id).toBe('train:4');
   });
 });

@@ -17,7 +17,7 @@ export const PAGE_HTML = `<!doctype html>
   <section id="query-panel">
     <h2>Query</h2>
     <div id="upload-box" class="image-only">
-      <label>Upload an image <input type="file" id="upload" accept="image/png,image/jpeg"></label>
+      <label>Upload an image <input type="file" id="upload" accept="image/png,image/jpeg,image/webp"></label>
     </div>
     <div id="text-box" class="text-only">
       <textarea id="text" rows="6" placeholder="Paste a document"></textarea>
