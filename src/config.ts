@@ -64,6 +64,13 @@ export const modelConfigSchema = z.object({
   /** Document generator/discriminator hidden width. */
   docHidden: z.number().int().positive().default(512),
   /**
+   * What the document discriminator reads (docs/model.md §4): 'distribution' = the word distribution as is
+   * (v2: its entries are ~1/length, so D's first layer sees inputs near 0 and D stays at chance), 'unit' =
+   * the same vector scaled to unit L2 norm (eq. (15b)), which makes a sparse real document and a flat
+   * generated one differ by O(1).
+   */
+  docDInput: z.enum(['distribution', 'unit']).default('distribution'),
+  /**
    * Class prototypes: one learned code-shaped proxy per training class (needs the class count at creation);
    * trained by the proxy term of the joint loss, never used to score objects.
    */

@@ -1,6 +1,6 @@
 /**
- * Document discriminator D (docs/model.md §4): word distribution [B, V] → linear(hidden) + LeakyReLU(0.2) →
- * linear(1), one logit.
+ * Document discriminator D (docs/model.md §4): word distribution [B, V] (or its unit-norm form, eq. (15b)) →
+ * linear(hidden) + LeakyReLU(0.2) → linear(1), one logit.
  */
 import * as tf from '../engine/tf.js';
 import { Dense, LEAKY_SLOPE } from './layers.js';
@@ -9,7 +9,12 @@ import type { ParamStore } from './params.js';
 export interface TextDiscriminatorArgs {
   vocabSize: number;
   hidden: number;
+  /** 'distribution' (v2): D reads the distribution p; 'unit': D reads p / ‖p‖₂ (eq. (15b)). */
+  input: 'distribution' | 'unit';
 }
+
+/** Floor of ‖p‖₂ (a distribution has ‖p‖₂ ≥ 1/√V, so it only guards an all-zero row). */
+const NORM_FLOOR = 1e-12;
 
 export class TextDiscriminator {
   private readonly fc1: Dense;
@@ -22,7 +27,15 @@ export class TextDiscriminator {
 
   /** words [B, V] → logits [B]. */
   apply(words: tf.Tensor2D): tf.Tensor1D {
-    const B = words.shape[0];
-    return this.fc2.apply(tf.leakyRelu(this.fc1.apply(words), LEAKY_SLOPE)).reshape([B]); // [B]
+    return tf.tidy(() => {
+      const B = words.shape[0];
+      const x = this.args.input === 'unit' ? unitRows(words) : words; // [B, V]
+      return this.fc2.apply(tf.leakyRelu(this.fc1.apply(x), LEAKY_SLOPE)).reshape([B]) as tf.Tensor1D; // [B]
+    });
   }
+}
+
+/** p / ‖p‖₂ per row (eq. (15b)). */
+function unitRows(p: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(p, tf.rsqrt(tf.maximum(tf.sum(tf.square(p), 1, true), NORM_FLOOR * NORM_FLOOR))) as tf.Tensor2D; // [B, V]
 }

@@ -68,7 +68,7 @@ export class SadslModel {
         this.imageD = new ImageDiscriminator(this.store, 'D', input);
       } else {
         this.textG = new TextGenerator(this.store, 'G', { inDim, hidden: config.docHidden, vocabSize: input.vocabSize });
-        this.textD = new TextDiscriminator(this.store, 'D', { vocabSize: input.vocabSize, hidden: config.docHidden });
+        this.textD = new TextDiscriminator(this.store, 'D', { vocabSize: input.vocabSize, hidden: config.docHidden, input: config.docDInput });
       }
     }
     if (config.proxies) {

@@ -1,6 +1,6 @@
 /**
  * Layers against naive loops, in the manner of tfjs-layers' tests: SelfAttention, Conv1D, LayerNorm and Lloyd's
- * k-means recomputed element by element in float64 from the layers' own weights, on seeded random inputs with
+ * k-means and the document discriminator recomputed element by element in float64 from the layers' own weights, on seeded random inputs with
  * padding; and for each a leak check (forward and gradient leave no tensor behind).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { initEngine } from '../../src/engine/backend.js';
 import { Rng } from '../../src/engine/random.js';
 import * as tf from '../../src/engine/tf.js';
 import { SelfAttention } from '../../src/model/attention.js';
+import { TextDiscriminator } from '../../src/model/discriminator-text.js';
 import { kmeans } from '../../src/model/kmeans.js';
 import { Conv1D, LayerNorm } from '../../src/model/layers.js';
 import { ParamStore } from '../../src/model/params.js';
@@ -236,5 +237,36 @@ describe("Lloyd's k-means against a naive loop", () => {
     const c = kmeans(x, 3, 5, new Rng(1));
     expect(tf.memory().numTensors).toBe(before + 1);
     tf.dispose([c, x]);
+  });
+});
+
+describe('TextDiscriminator against a naive loop', () => {
+  const V = 12;
+  const hidden = 6;
+  const rng = new Rng(7);
+  // A sparse "real" distribution and a flat "generated" one, as D sees them in training.
+  const sparse = Array.from({ length: V }, (_, i) => (i === 2 ? 0.5 : i === 7 ? 0.3 : i === 9 ? 0.2 : 0));
+  const flat = Array.from({ length: V }, () => 1 / V);
+
+  function naive(store: ParamStore, p: number[]): number {
+    const h = affine(p, values<Mat>(store, 'D.fc1.weight'), values<number[]>(store, 'D.fc1.bias')).map((v) => (v > 0 ? v : 0.2 * v));
+    return affine(h, values<Mat>(store, 'D.fc2.weight'), values<number[]>(store, 'D.fc2.bias'))[0];
+  }
+
+  it.each(['distribution', 'unit'] as const)('input %s: logit = w₂ LeakyReLU(W₁ x + b₁) + b₂ with x = p or p / ‖p‖₂ (eq. (15b))', (input) => {
+    const store = new ParamStore(rng);
+    const D = new TextDiscriminator(store, 'D', { vocabSize: V, hidden, input });
+    const got = tf.tidy(() => D.apply(tf.tensor2d([sparse, flat])).arraySync());
+    const scale = (p: number[]) => (input === 'unit' ? p.map((v) => v / Math.hypot(...p)) : p);
+    expect(got).toEqual([naive(store, scale(sparse)), naive(store, scale(flat))].map((v) => expect.closeTo(v, 5)));
+  });
+
+  it('unit input: a distribution and any positive multiple of it get the same logit; no tensor left behind', () => {
+    const store = new ParamStore(rng);
+    const D = new TextDiscriminator(store, 'D', { vocabSize: V, hidden, input: 'unit' });
+    expectNoLeak(() => {
+      const [a, b] = tf.tidy(() => D.apply(tf.tensor2d([sparse, sparse.map((v) => 40 * v)])).arraySync());
+      expect(a).toBeCloseTo(b, 5);
+    });
   });
 });
