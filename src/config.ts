@@ -102,6 +102,11 @@ export const trainConfigSchema = z.object({
   lambdaProxy: z.number().nonnegative().default(0),
   /** Temperature of the prototype term's softmax over classes. */
   proxyTemperature: z.number().positive().default(0.05),
+  /**
+   * The prototypes' learning rate as a multiple of `lr` ("fast-moving proxies", Proxy-NCA++ / Proxy-Anchor); with
+   * a value other than 1 they get their own Adam (optimiser group `prototypes`), else they share `main`'s.
+   */
+  proxyLrScale: z.number().positive().default(1),
   /** Weight of the per-object sharpness term mean_x H(θ(x)) / log K. */
   lambdaSharp: z.number().nonnegative().default(0),
   /** Weight of the prototype sharpness term mean_c H(π_c) / log K (π_c = topic energies of prototype c). */

@@ -73,7 +73,8 @@ export interface JointLoss {
   fake: tf.Tensor | null;
 }
 
-type Group = 'main' | 'generator' | 'discriminator';
+/** Optimiser groups: `prototypes` is split off `main` only when config proxyLrScale ≠ 1. */
+type Group = 'main' | 'prototypes' | 'generator' | 'discriminator';
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
 const { beta2: ADAM_BETA2, epsilon: ADAM_EPSILON } = ADAM_DEFAULTS;
@@ -182,7 +183,14 @@ export class JointTrainer {
     private readonly rng: Rng,
   ) {
     this.weights = lossWeights(model, config);
-    this.groups = model.trainableGroups();
+    const groups = model.trainableGroups();
+    const split = model.prototypes !== null && config.proxyLrScale !== 1;
+    const isProto = (v: tf.Variable) => v === model.prototypes;
+    this.groups = {
+      ...groups,
+      main: split ? groups.main.filter((v) => !isProto(v)) : groups.main,
+      prototypes: split ? groups.main.filter(isProto) : [],
+    };
     for (const [name, v] of Object.entries(model.getWeights())) {
       if (v instanceof tf.Variable) this.stableNames.set(v.name, name);
     }
@@ -190,14 +198,20 @@ export class JointTrainer {
   }
 
   private activeGroups(): Group[] {
-    return this.model.hasAdversarial ? ['main', 'generator', 'discriminator'] : ['main'];
+    const main: Group[] = this.groups.prototypes.length > 0 ? ['main', 'prototypes'] : ['main'];
+    return this.model.hasAdversarial ? [...main, 'generator', 'discriminator'] : main;
+  }
+
+  /** The group's base learning rate (before the schedule's factor). */
+  private groupLr(group: Group): number {
+    const c = this.config;
+    return group === 'main' ? c.lr : group === 'prototypes' ? c.lr * c.proxyLrScale : c.lrGan;
   }
 
   private newOptimizer(group: Group): tf.AdamOptimizer {
     const c = this.config;
-    return group === 'main'
-      ? new FusedAdamOptimizer(c.lr, c.beta1, ADAM_BETA2, ADAM_EPSILON)
-      : new FusedAdamOptimizer(c.lrGan, c.beta1Gan, ADAM_BETA2, ADAM_EPSILON);
+    const gan = group === 'generator' || group === 'discriminator';
+    return new FusedAdamOptimizer(this.groupLr(group), gan ? c.beta1Gan : c.beta1, ADAM_BETA2, ADAM_EPSILON);
   }
 
   private stableName(v: tf.Variable): string {
@@ -223,7 +237,7 @@ export class JointTrainer {
    */
   setSchedule(step: number, total: number): void {
     const f = lrFactor(this.config, step, total);
-    for (const [group, opt] of this.optimizers) setLearningRate(opt, f * (group === 'main' ? this.config.lr : this.config.lrGan));
+    for (const [group, opt] of this.optimizers) setLearningRate(opt, f * this.groupLr(group));
   }
 
   step(x: ModelInputs, labels: Int32Array): StepLosses {
@@ -239,8 +253,9 @@ export class JointTrainer {
       kept.terms = tf.keep(tf.stack([l.sim, l.rec, l.g, l.div, l.bal, l.proto, l.sharp, l.total]) as tf.Tensor1D);
       if (l.fake) kept.fake = tf.keep(l.fake);
       return l.total;
-    }, [...this.groups.main, ...this.groups.generator]);
+    }, [...this.groups.main, ...this.groups.prototypes, ...this.groups.generator]);
     this.apply('main', main.grads);
+    if (this.groups.prototypes.length > 0) this.apply('prototypes', main.grads);
     if (adversarial) this.apply('generator', main.grads);
     tf.dispose([main.value, ...Object.values(main.grads)]);
 

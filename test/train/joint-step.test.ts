@@ -108,6 +108,30 @@ describe('JointTrainer on cpu', () => {
     disposeX(x);
   });
 
+  it('proxyLrScale: the prototypes take a step s times longer (own Adam), every other weight the same step', async () => {
+    const config = parseConfig(modelConfigSchema, { variant: 'no-adversarial', d: 16, K: 4, imageChannels: [4, 8, 16], kmeansIterations: 5, proxies: true }, 'model config');
+    const deltas: Record<string, Float32Array>[] = [];
+    for (const proxyLrScale of [1, 10]) {
+      const model = SadslModel.create(config, IMAGE, 3, 2);
+      const train = parseConfig(trainConfigSchema, { P: 2, M: 4, lambdaProxy: 1, proxyLrScale }, 'train config');
+      const rng = new Rng(6);
+      const trainer = new JointTrainer(model, train, rng);
+      toDispose.push(model, trainer);
+      const before = Object.fromEntries(Object.entries(model.getWeights()).map(([k, v]) => [k, v.dataSync().slice()]));
+      const { x, labels } = separableBatch(rng);
+      trainer.step(x, labels);
+      disposeX(x);
+      deltas.push(Object.fromEntries(Object.entries(model.getWeights()).map(([k, v]) => [k, v.dataSync().map((a, i) => a - before[k][i])])));
+      const state = await trainer.getState();
+      expect(Object.keys(state).includes('prototypes/iter')).toBe(proxyLrScale !== 1);
+      tf.dispose(Object.values(state));
+    }
+    const [one, ten] = deltas;
+    expect(Array.from(one.prototypes).some((v) => Math.abs(v) > 1e-5)).toBe(true);
+    expect(Array.from(ten.prototypes)).toEqual(Array.from(one.prototypes, (v) => expect.closeTo(10 * v, 6)));
+    for (const name of Object.keys(one).filter((k) => k !== 'prototypes')) expect(Array.from(ten[name])).toEqual(Array.from(one[name]));
+  });
+
   // On cpu: wasm lacks UnsortedSegmentSum, the gradient of the embedding lookup.
   it('trains a tiny document model (reconstruction near 1 at init)', () => {
     const config = parseConfig(
