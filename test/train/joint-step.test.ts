@@ -117,11 +117,13 @@ describe('JointTrainer on cpu', () => {
       const rng = new Rng(6);
       const trainer = new JointTrainer(model, train, rng);
       toDispose.push(model, trainer);
-      const before = Object.fromEntries(Object.entries(model.getWeights()).map(([k, v]) => [k, v.dataSync().slice()]));
+      const values = () => Object.fromEntries(Object.entries(model.getWeights()).map(([k, v]) => [k, Float32Array.from(v.dataSync())]));
+      const before = values();
       const { x, labels } = separableBatch(rng);
       trainer.step(x, labels);
       disposeX(x);
-      deltas.push(Object.fromEntries(Object.entries(model.getWeights()).map(([k, v]) => [k, v.dataSync().map((a, i) => a - before[k][i])])));
+      const after = values();
+      deltas.push(Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v.map((a, i) => a - before[k][i])])));
       const state = await trainer.getState();
       expect(Object.keys(state).includes('prototypes/iter')).toBe(proxyLrScale !== 1);
       tf.dispose(Object.values(state));
