@@ -232,6 +232,14 @@ export const SERVE_LIMITS = {
    * 40,000 pixels): a 24-megapixel camera's photo passes. At most `DATA_DEFAULTS.maxInputPixels`.
    */
   uploadPixels: 24_000_000,
+  /**
+   * Requests one client address may make per `rateWindow` (then 429 with Retry-After; 0 = no limit): the page
+   * makes a few dozen per search (thumbnails, explanations), a script far more. Loopback clients are not
+   * counted unless asked (`rateLimitLoopback`, serve/rate-limit.ts says why).
+   */
+  rateLimit: 1200,
+  /** ms of a client's rate-limit window. */
+  rateWindow: 60_000,
 } as const;
 export type ServeLimits = { [K in keyof typeof SERVE_LIMITS]: number };
 /** Largest topic weight the service takes: a steered code block stays far inside float32's range (1e39 is ∞). */

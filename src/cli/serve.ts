@@ -26,7 +26,10 @@ export function serveCommand(): Command {
     .option('--json-limit <bytes>', 'largest JSON body', parseNumber('json-limit', true), SERVE_LIMITS.jsonLimit)
     .option('--json-depth <n>', 'deepest nesting of a JSON body', parseNumber('json-depth', true), SERVE_LIMITS.jsonDepth)
     .option('--upload-pixels <n>', "most pixels an uploaded image's header may claim", parseNumber('upload-pixels', true), SERVE_LIMITS.uploadPixels)
-    .action(async (o: ServeLimits & { index: string; port: number; host: string; public?: boolean; token?: string; allowedHost?: string[]; searchBackend: string; model?: string; uploadLimit: number; maxK: number }, cmd: Command) => {
+    .option('--rate-limit <n>', 'requests per client per --rate-window, then 429 (0 = no limit)', parseNumber('rate-limit', true), SERVE_LIMITS.rateLimit)
+    .option('--rate-window <ms>', 'rate-limit window', parseNumber('rate-window', true), SERVE_LIMITS.rateWindow)
+    .option('--rate-limit-loopback', 'count clients on this machine too (behind a local reverse proxy: every client is 127.0.0.1)')
+    .action(async (o: ServeLimits & { index: string; port: number; host: string; public?: boolean; token?: string; allowedHost?: string[]; searchBackend: string; model?: string; uploadLimit: number; maxK: number; rateLimitLoopback?: boolean }, cmd: Command) => {
       if (!['auto', 'exact', 'lance'].includes(o.searchBackend)) throw new ArgumentError(`--search-backend: expected auto, exact or lance, got '${o.searchBackend}'`);
       if (o.port < 0 || o.port > 65535) throw new ArgumentError(`--port: expected 0..65535, got ${o.port}`);
       await startEngine(cmd);

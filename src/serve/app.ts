@@ -6,8 +6,8 @@
  *   GET  /topics        per-topic usage and strongest database objects; /topics/:k/render.png
  *   GET  /object/:id    an object (PNG or text); GET /info, /healthz; GET / and /gallery the web page.
  * User mistakes get a 4xx JSON {error} and change nothing; only server faults are 5xx (errors.ts). Slow and
- * hostile clients meet the limits of `SERVE_LIMITS` (config.ts): timeouts, connections, JSON size and depth;
- * who may ask is exposure.ts's (Host names, origins, the optional token).
+ * hostile clients meet the limits of `SERVE_LIMITS` (config.ts): timeouts, connections, JSON size and depth,
+ * requests per client (rate-limit.ts); who may ask is exposure.ts's (Host names, origins, the optional token).
  */
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -16,6 +16,7 @@ import { installBodyParsers } from './body.js';
 import { Service, type AppOptions } from './context.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.js';
 import { installExposureChecks } from './exposure.js';
+import { installRateLimit } from './rate-limit.js';
 import { explainRoutes } from './routes/explain.js';
 import { pageRoutes } from './routes/pages.js';
 import { searchRoutes } from './routes/search.js';
@@ -40,6 +41,7 @@ export async function createApp(searcher: Searcher, opts: AppOptions = {}): Prom
   installBodyParsers(app, service);
   await app.register(multipart, { limits: { fileSize: service.uploadLimit, fieldSize: service.uploadLimit, files: 1, fields: 4, parts: 5 } });
   installErrorHandling(app, { uploadLimit: service.uploadLimit, jsonLimit: service.limits.jsonLimit });
+  await installRateLimit(app, service.limits, opts.rateLimitLoopback ?? false);
   installExposureChecks(app, opts);
   searchRoutes(app, service);
   explainRoutes(app, service);

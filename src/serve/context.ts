@@ -15,6 +15,8 @@ export interface AppOptions extends Partial<ServeLimits>, ExposureOptions {
   uploadLimit?: number;
   /** Largest k (default 100, and never more than the index holds). */
   maxK?: number;
+  /** Count loopback clients against `rateLimit` too (default: not). */
+  rateLimitLoopback?: boolean;
 }
 
 export const SERVE_DEFAULTS = { uploadLimit: 5 * 1024 * 1024, maxK: 100, k: 10 } as const;
@@ -30,6 +32,8 @@ const limitsSchema = z
     jsonDepth: limit('jsonDepth'),
     // The decoder's own limit stays the last word: a higher one here would fail in the decoder instead.
     uploadPixels: z.number().int().positive().max(DATA_DEFAULTS.maxInputPixels).default(SERVE_LIMITS.uploadPixels),
+    rateLimit: z.number().int().nonnegative().default(SERVE_LIMITS.rateLimit),
+    rateWindow: limit('rateWindow'),
   })
   .refine((l) => l.headersTimeout <= l.requestTimeout, { path: ['headersTimeout'], message: 'must not exceed requestTimeout' });
 

@@ -21,9 +21,9 @@ export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 /** The page and its script and stylesheet hold no data: they load without the token and then send it. */
 const PUBLIC_PATHS = new Set(['/healthz', '/', '/gallery', '/app.js', '/style.css']);
 
-/** Whether an interface address is this machine only. */
+/** Whether an interface or client address is this machine only (IPv4-mapped IPv6 included). */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return host === 'localhost' || host === '::1' || /^(?:::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(host);
 }
 
 /** The host name of a Host header or an origin's authority, without the port. */

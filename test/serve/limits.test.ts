@@ -219,6 +219,8 @@ describe('client mistakes are 4xx {error}', () => {
   it('limits are validated with errors naming them', async () => {
     await expect(createApp(searcher, { requestTimeout: 1000, headersTimeout: 2000 })).rejects.toThrow(/headersTimeout: must not exceed requestTimeout/);
     await expect(createApp(searcher, { jsonDepth: 0 })).rejects.toThrow(/jsonDepth/);
+    await expect(createApp(searcher, { rateLimit: -1 })).rejects.toThrow(/rateLimit/);
+    await expect(createApp(searcher, { uploadPixels: 50_000_000 })).rejects.toThrow(/uploadPixels/);
   });
 });
 
@@ -313,6 +315,48 @@ describe('numbers and ids are read strictly', () => {
     expect(hits).toHaveLength(16);
     for (const h of hits) expect(Number.isFinite(h.score)).toBe(true);
     expect((await app.inject('/topics/1/render.png')).statusCode).toBe(200);
+  });
+});
+
+describe('rate limit', () => {
+  const from = (remoteAddress: string, url = '/info'): InjectOptions => ({ method: 'GET', url, remoteAddress });
+
+  it('a client past its budget gets 429 {error} with Retry-After until its window ends; others, loopback and probes are served', async () => {
+    const limited = await createApp(searcher, { rateLimit: 3, rateWindow: 1500 });
+    try {
+      const a = '203.0.113.7';
+      // Refused requests count too: a client cannot probe unknown paths for free.
+      expect((await limited.inject(from(a, '/nope'))).statusCode).toBe(404);
+      for (let i = 0; i < 2; i++) expect((await limited.inject(from(a))).statusCode).toBe(200);
+      const over = await limited.inject(from(a));
+      expect(over.statusCode).toBe(429);
+      expect(over.json()).toEqual({ error: 'rate limit: more than 3 requests in 1.5 s from this client; retry in 2 seconds' });
+      expect(over.headers['retry-after']).toBe('2'); // whole seconds, rounded up
+      expect(over.headers['x-ratelimit-remaining']).toBe('0');
+      expect((await limited.inject(from(a, '/search'))).statusCode).toBe(429);
+      // Another address, the probe, and loopback clients (not counted by default) are served meanwhile.
+      expect((await limited.inject(from('203.0.113.8'))).statusCode).toBe(200);
+      expect((await limited.inject(from(a, '/healthz'))).statusCode).toBe(200);
+      for (const local of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) for (let i = 0; i < 5; i++) expect((await limited.inject(from(local))).statusCode).toBe(200);
+      await new Promise((r) => setTimeout(r, 1600));
+      expect((await limited.inject(from(a))).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('loopback clients count when asked; rateLimit 0 turns it off', async () => {
+    const local = await createApp(searcher, { rateLimit: 2, rateLimitLoopback: true });
+    const off = await createApp(searcher, { rateLimit: 0 });
+    try {
+      const codes = [];
+      for (let i = 0; i < 3; i++) codes.push((await local.inject(from('127.0.0.1'))).statusCode);
+      expect(codes).toEqual([200, 200, 429]);
+      for (let i = 0; i < 5; i++) expect((await off.inject(from('203.0.113.7'))).statusCode).toBe(200);
+    } finally {
+      await local.close();
+      await off.close();
+    }
   });
 });
 
