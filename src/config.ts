@@ -240,6 +240,8 @@ export const SERVE_LIMITS = {
   rateLimit: 1200,
   /** ms of a client's rate-limit window. */
   rateWindow: 60_000,
+  /** ms for which /healthz and /readyz reuse the verdict of a probe search of the index (serve/health.ts). */
+  probeInterval: 5_000,
 } as const;
 export type ServeLimits = { [K in keyof typeof SERVE_LIMITS]: number };
 /** Largest topic weight the service takes: a steered code block stays far inside float32's range (1e39 is ∞). */

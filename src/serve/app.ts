@@ -4,7 +4,8 @@
  *                       or multipart) with ?k=&topics=3:2,7:0 → top-k hits with per-topic contributions
  *   GET  /explain?a=&b= the exact decomposition of s(a, b) with the region layout for drawing it
  *   GET  /topics        per-topic usage and strongest database objects; /topics/:k/render.png
- *   GET  /object/:id    an object (PNG or text); GET /info, /healthz; GET / and /gallery the web page.
+ *   GET  /object/:id    an object (PNG or text); GET /info, /healthz, /readyz (health.ts); GET / and /gallery
+ *                       the web page.
  * User mistakes get a 4xx JSON {error} and change nothing; only server faults are 5xx (errors.ts). Slow and
  * hostile clients meet the limits of `SERVE_LIMITS` (config.ts): timeouts, connections, JSON size and depth,
  * requests per client (rate-limit.ts); who may ask is exposure.ts's (Host names, origins, the optional token).

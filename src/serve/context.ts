@@ -7,6 +7,7 @@ import type { IndexManifest } from '../search/manifest.js';
 import type { Searcher } from '../search/searcher.js';
 import type { Objects } from '../train/trained-model.js';
 import { HttpError } from './errors.js';
+import { Health } from './health.js';
 import type { ExposureOptions } from './exposure.js';
 import { QueryCache } from './query-cache.js';
 
@@ -34,6 +35,7 @@ const limitsSchema = z
     uploadPixels: z.number().int().positive().max(DATA_DEFAULTS.maxInputPixels).default(SERVE_LIMITS.uploadPixels),
     rateLimit: z.number().int().nonnegative().default(SERVE_LIMITS.rateLimit),
     rateWindow: limit('rateWindow'),
+    probeInterval: limit('probeInterval'),
   })
   .refine((l) => l.headersTimeout <= l.requestTimeout, { path: ['headersTimeout'], message: 'must not exceed requestTimeout' });
 
@@ -45,6 +47,7 @@ export class Service {
   /** What an uploaded image's header may claim. */
   readonly imageLimits: ImageLimits;
   readonly queries = new QueryCache();
+  readonly health: Health;
 
   constructor(
     readonly searcher: Searcher,
@@ -55,6 +58,7 @@ export class Service {
     this.maxK = Math.min(opts.maxK ?? SERVE_DEFAULTS.maxK, searcher.manifest.n);
     this.limits = parseConfig(limitsSchema, opts, 'service limits');
     this.imageLimits = { maxPixels: this.limits.uploadPixels, maxSide: DATA_DEFAULTS.maxInputSide };
+    this.health = new Health(searcher, this.limits.probeInterval);
   }
   /** k of a request (the default when absent), checked against 1..maxK. */
   k(k: number | undefined): number {

@@ -110,7 +110,8 @@ export function installErrorHandling(app: FastifyInstance, limits: BodyLimits): 
   app.addHook('onRoute', (r) => routes.add(r.url ?? r.path, r.method));
   app.setErrorHandler((err: Failure, req, reply) => {
     const [status, message] = classify(err, req, limits);
-    if (status >= 500) process.stderr.write(`sadsl serve: ${req.method} ${req.url.split('?')[0]}: ${err.stack ?? err.message}\n`);
+    // A fault's stack goes to stderr; a 503 the service chose to answer (health.ts) has said why already.
+    if (status >= 500 && !(err instanceof HttpError)) process.stderr.write(`sadsl serve: ${req.method} ${req.url.split('?')[0]}: ${err.stack ?? err.message}\n`);
     return send(reply, status, message);
   });
   app.setNotFoundHandler((req, reply) => {

@@ -19,7 +19,7 @@ export interface ExposureOptions {
 
 export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 /** The page and its script and stylesheet hold no data: they load without the token and then send it. */
-const PUBLIC_PATHS = new Set(['/healthz', '/', '/gallery', '/app.js', '/style.css']);
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/', '/gallery', '/app.js', '/style.css']);
 
 /** Whether an interface or client address is this machine only (IPv4-mapped IPv6 included). */
 export function isLoopback(host: string): boolean {

@@ -1,10 +1,11 @@
 /** Starts the HTTP service on an index: opens it, loads the model and dataset up front, listens. */
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, ModelError } from '../errors.js';
 import { Searcher, type OpenSearcherOptions } from '../search/searcher.js';
 import { createApp, type AppOptions } from './app.js';
 import { isLoopback } from './exposure.js';
+import { probeIndex } from './health.js';
 
 export interface ServeOptions extends AppOptions, OpenSearcherOptions {
   index: string;
@@ -31,8 +32,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
   const searcher = await Searcher.open(opts.index, opts);
   try {
-    // Fail at start, not on the first request, when the model or dataset is missing or does not match.
+    // Fail at start, not on the first request, when the model or dataset is missing or does not match, or
+    // the index does not answer a probe search (corrupt or truncated files).
     await Promise.all([searcher.model(), searcher.dataset()]);
+    await probeIndex(searcher).catch((e: Error) => {
+      throw new ModelError(`${opts.index}: ${e.message}`);
+    });
     // Beyond loopback the Host names are the machine's, unknown here: any, unless --allowed-host lists them.
     const app = await createApp(searcher, { ...opts, allowedHosts: opts.allowedHosts ?? (isLoopback(host) ? undefined : ['*']) });
     await app.listen({ port: opts.port ?? 8080, host });

@@ -1,10 +1,12 @@
 /**
  * Service hardening (issue 14): slow clients are cut off at the configured timeouts, connections are capped,
  * JSON bodies have their own size and depth limits, every client mistake — multipart faults, wrong
- * methods, malformed HTTP, loose numbers — is a 4xx `{error}` naming what was wrong, and only local Host
- * names, same-origin pages and (with a token) its holders are answered.
+ * methods, malformed HTTP, loose numbers, bad uploads — is a 4xx `{error}` naming what was wrong, clients
+ * are rate-limited, only local Host names, same-origin pages and (with a token) its holders are answered,
+ * and a corrupt index fails the start while a failing backend makes /healthz and /readyz 503.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { crc32 } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,8 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
+import { ModelError } from '../../src/errors.js';
+import { INDEX_FILES } from '../../src/search/manifest.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { createApp } from '../../src/serve/app.js';
 import { jsonDepth } from '../../src/serve/body.js';
@@ -356,6 +360,78 @@ describe('rate limit', () => {
     } finally {
       await local.close();
       await off.close();
+    }
+  });
+});
+
+describe('index integrity and readiness', () => {
+  /** A copy of the tiny index whose codes file `spoil` changes. */
+  const spoiled = (name: string, spoil: (file: string) => void) => {
+    const copy = path.join(tmp, name);
+    cpSync(indexDir, copy, { recursive: true });
+    spoil(path.join(copy, INDEX_FILES.codes));
+    return copy;
+  };
+
+  it.each([
+    ['random codes of the right size', (f: string) => writeFileSync(f, randomBytes(statSync(f).size)), /: a probe search for train:0 scores (NaN|-?Infinity|-\S+|0), not a finite positive number: the index's codes are corrupt; rebuild it with sadsl index$/],
+    ['truncated codes', (f: string) => truncateSync(f, statSync(f).size - 64), /codes\.f32: expected \d+ bytes, found \d+ \(truncated index\?\)$/],
+  ])('a corrupt index is one clear error at start, before listening: %s', async (name, spoil, pattern) => {
+    const copy = spoiled(name.replace(/\W+/g, '-'), spoil);
+    const start = startServer({ index: copy, port: 0 });
+    await expect(start).rejects.toThrow(ModelError);
+    await expect(start).rejects.toThrow(pattern);
+    await expect(start).rejects.toThrow(new RegExp(`^${copy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  it('/readyz is 503 while the model loads, /healthz answers meanwhile; both 200 once loaded', async () => {
+    const s = await Searcher.open(indexDir);
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const model = s.model.bind(s);
+    s.model = () => gate.then(model);
+    const loading = await createApp(s);
+    try {
+      expect((await loading.inject('/readyz')).json()).toEqual({ error: 'not ready: loading the model and dataset' });
+      expect((await loading.inject('/readyz')).statusCode).toBe(503);
+      expect((await loading.inject('/healthz')).statusCode).toBe(200);
+      release();
+      await s.model();
+      await s.dataset();
+      await new Promise((r) => setImmediate(r)); // the service's own wait on them settles
+      const ready = await loading.inject('/readyz');
+      expect([ready.statusCode, ready.json()]).toEqual([200, { status: 'ready' }]);
+    } finally {
+      await loading.close();
+      await s.close();
+    }
+  });
+
+  it('a backend that fails while running makes /healthz and /readyz 503 without internals, and recovers', async () => {
+    const s = await Searcher.open(indexDir);
+    const probed = await createApp(s, { probeInterval: 50 });
+    const search = s.search.bind(s);
+    const wait = () => new Promise((r) => setTimeout(r, 60));
+    try {
+      await s.model();
+      await s.dataset();
+      expect((await probed.inject('/readyz')).statusCode).toBe(200);
+      s.search = async () => {
+        throw new Error('lance error: Io error: unexpected end of file, /root/.cargo/registry/src/lance-io-0.1/src/local.rs:114:22');
+      };
+      // Within probeInterval the last verdict stands; after it the probe runs again and fails.
+      expect((await probed.inject('/healthz')).statusCode).toBe(200);
+      await wait();
+      const health = await probed.inject('/healthz');
+      expect([health.statusCode, health.json()]).toEqual([503, { error: 'unhealthy: the exact search backend fails its probe search' }]);
+      expect((await probed.inject('/readyz')).json()).toEqual({ error: 'not ready: the exact search backend fails its probe search' });
+      s.search = search;
+      await wait();
+      expect((await probed.inject('/healthz')).statusCode).toBe(200);
+      expect((await probed.inject('/readyz')).statusCode).toBe(200);
+    } finally {
+      await probed.close();
+      await s.close();
     }
   });
 });

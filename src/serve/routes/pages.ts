@@ -1,9 +1,10 @@
 /**
  * The objects (GET /object/:id, PNG or text), the web page (GET / and /gallery), its script and stylesheet,
- * what the page shows about the index (GET /info) and GET /healthz.
+ * what the page shows about the index (GET /info), GET /healthz and GET /readyz.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Service } from '../context.js';
+import { HttpError } from '../errors.js';
 import { renderObject } from '../render.js';
 import { objectParamsSchema, parseRequest } from '../schemas.js';
 import { clientScript } from '../web/bundle.js';
@@ -36,7 +37,17 @@ export async function pageRoutes(app: FastifyInstance, service: Service): Promis
   });
 
   app.get('/info', async () => serviceInfo(service));
-  app.get('/healthz', async () => ({ status: 'ok', ...serviceInfo(service) }));
+  // Liveness (503 once the backend fails) and readiness (503 also while loading): health.ts.
+  app.get('/healthz', async () => {
+    const why = await service.health.unhealthy();
+    if (why) throw new HttpError(503, `unhealthy: ${why}`);
+    return { status: 'ok', ...serviceInfo(service) };
+  });
+  app.get('/readyz', async () => {
+    const why = await service.health.notReady();
+    if (why) throw new HttpError(503, `not ready: ${why}`);
+    return { status: 'ready' };
+  });
 
   const page = async (_req: unknown, reply: FastifyReply) => reply.type('text/html; charset=utf-8').send(PAGE_HTML);
   app.get('/', page);
