@@ -1,172 +1,242 @@
 /**
- * Search benchmark: exact (blocked matmul top-k) vs LanceDB IVF_PQ on
- *   1. the Fashion-MNIST training set's codes (60,000 × 4,096) encoded by a trained model (default
- *      runs/demo (`npm start`); random unit codes of dim 4,096 when no model is given or found), queries = test codes;
- *   2. a synthetic database of 1,000,000 codes of dim 128 (clustered unit vectors: 1,000,000 × 4,096 floats
- *      would need 16 GB), queries drawn from the same distribution.
- * Reports build time, queries/s (one query at a time, as a service sees them; exact also in blocks of 16)
- * and recall@10 of the ANN against exact. Writes artifacts/bench-search.json.
- * Usage: `npx tsx bench/search.ts [--model dir] [--synthetic-n 1000000] [--synthetic-dim 128] [--queries 100]`
+ * Search benchmark on a trained model's own codes (default runs/demo; `npm start` makes one):
+ *   1. Fashion-MNIST, database = the 60,000 training images, queries = test images:
+ *      - compact codes: bytes per object, dropped mass and mAP (all test queries or --map-queries of them,
+ *        relevant = same class) for several settings against the full codes;
+ *      - exact search over the compact codes: q/s one query at a time and in blocks of 64;
+ *      - the index as `sadsl index` builds it: ANN build time, chosen parameters, recall@10 vs exact, q/s.
+ *   2. --large N (e.g. 1000000): N seeded augmentations of the training images (shift ±2 px, horizontal flip,
+ *      Gaussian noise σ 8/255), encoded by the model and indexed in a stream; build time, size on disk,
+ *      exact q/s (1 and 64), ANN recall@10 and q/s. The index is kept in --large-out (default
+ *      artifacts/bench-large-index) and reused when it exists, as encoding 1 M images takes long.
+ * Prints the CPU model and load; writes artifacts/bench-search.json.
+ * Usage: `npx tsx bench/search.ts [--model dir] [--map-queries 1000] [--queries 100] [--large 1000000] [--skip-fmnist]`
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { COMPACT_DEFAULTS, type CompactParams } from '../src/config.js';
+import { loadDataset } from '../src/data/registry.js';
+import type { ImageSplit } from '../src/data/types.js';
 import { initEngine } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
-import { loadDataset } from '../src/data/registry.js';
-import { TrainedModel, loadModel } from '../src/train/trained-model.js';
+import { evaluateRetrieval } from '../src/eval/retrieval.js';
+import { buildIndex, splitSource, type ObjectSource } from '../src/search/build.js';
+import { CompactCodes } from '../src/search/compact.js';
 import { ExactBackend } from '../src/search/exact.js';
-import { LanceBackend, defaultAnn, writeLanceTable } from '../src/search/lance.js';
-import type { CodeLayout } from '../src/search/topics.js';
-import type { Hit } from '../src/search/backend.js';
+import type { IndexManifest } from '../src/search/manifest.js';
+import { Searcher } from '../src/search/searcher.js';
+import { TrainedModel, loadModel } from '../src/train/trained-model.js';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
 };
 const modelDir = arg('model', 'runs/demo');
-const syntheticN = Number(arg('synthetic-n', '1000000'));
-const syntheticDim = Number(arg('synthetic-dim', '128'));
+const mapQueries = Number(arg('map-queries', '1000'));
 const nQueries = Number(arg('queries', '100'));
+const large = Number(arg('large', '0'));
+const largeOut = arg('large-out', 'artifacts/bench-large-index');
+const skipFmnist = process.argv.includes('--skip-fmnist');
 const K = 10;
 
-function normalizeRows(a: Float32Array, dim: number): Float32Array {
-  for (let i = 0; i < a.length; i += dim) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += a[i + j] ** 2;
-    const inv = 1 / Math.sqrt(s || 1);
-    for (let j = 0; j < dim; j++) a[i + j] *= inv;
+const cpu = (() => {
+  try {
+    return /Model name:\s*(.*)/.exec(execSync('lscpu', { encoding: 'utf8' }))?.[1].trim() ?? 'unknown';
+  } catch {
+    return 'unknown';
   }
-  return a;
-}
+})();
+const load = () => loadavg()[0].toFixed(1);
+console.log(`CPU ${cpu}, load average ${load()} at start`);
 
-/** Unit vectors around `clusters` random centres (noise std `spread` per dim relative to a unit centre). */
-function clustered(n: number, dim: number, clusters: number, spread: number, rng: Rng, centres?: Float32Array): { codes: Float32Array; centres: Float32Array } {
-  const c = centres ?? normalizeRows(rng.normalArray(clusters * dim), dim);
-  const codes = rng.normalArray(n * dim, spread);
-  for (let i = 0; i < n; i++) {
-    const k = rng.int(clusters);
-    for (let j = 0; j < dim; j++) codes[i * dim + j] += c[k * dim + j];
-  }
-  return { codes: normalizeRows(codes, dim), centres: c };
+await initEngine({ backend: 'wasm' });
+if (!existsSync(path.join(modelDir, 'model', 'model.json')) && !existsSync(path.join(modelDir, 'model.json'))) {
+  console.error(`no model in ${modelDir}: train one (npm start, or sadsl train) and pass --model`);
+  process.exit(2);
 }
+const model = await loadModel(modelDir);
+const { fingerprint } = await TrainedModel.readManifest(modelDir);
+const topics = model.config.variant === 'no-topics' ? 1 : model.config.K;
+const dim = topics * model.config.d;
+const layout = { topics, blockDim: dim / topics };
+const ds = await loadDataset('fashion-mnist');
+const results: Record<string, unknown> = { date: new Date().toISOString(), cpu, model: modelDir, fingerprint };
 
-async function time<T>(f: () => Promise<T>): Promise<[T, number]> {
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   const t = performance.now();
   const r = await f();
   return [r, (performance.now() - t) / 1000];
 }
 
-interface Case {
-  name: string;
-  n: number;
-  dim: number;
-  source: string;
-  exactQps1: number;
-  exactQps16: number;
-  ann: string;
-  lanceWriteSeconds: number;
-  annBuildSeconds: number;
-  lanceQps: number;
-  recallAt10: number;
-  lanceQpsHighRecall: number;
-  recallAt10HighRecall: number;
+/** Exact q/s over compact codes: one query at a time, and blocks of 64. */
+async function exactQps(codes: CompactCodes, params: CompactParams, queries: Float32Array): Promise<{ one: number; block64: number }> {
+  const exact = new ExactBackend(codes, new Int32Array(codes.n), (r) => `train:${r}`, params);
+  const nq = queries.length / dim;
+  const ones = Math.min(nq, 20);
+  const [, t1] = await timed(async () => {
+    for (let i = 0; i < ones; i++) await exact.search(queries.subarray(i * dim, (i + 1) * dim), K);
+  });
+  const blocks = Math.max(1, Math.floor(nq / 64));
+  const [, t64] = await timed(async () => {
+    for (let b = 0; b < blocks; b++) await exact.search(queries.subarray(b * 64 * dim, (b + 1) * 64 * dim), K);
+  });
+  return { one: ones / t1, block64: (blocks * Math.min(64, nq)) / t64 };
 }
 
-async function runCase(name: string, source: string, codes: Float32Array, queries: Float32Array, dim: number, layout: CodeLayout): Promise<Case> {
-  const n = codes.length / dim;
-  const nq = queries.length / dim;
-  const labels = new Int32Array(n);
-  const ids = (r: number) => `train:${r}`;
-  console.log(`\n== ${name}: ${n} × ${dim} (${source}), ${nq} queries`);
-  const exact = new ExactBackend(codes, labels, ids, layout);
-  const [truth, tExact1] = await time(async () => {
-    const out: Hit[][] = [];
-    for (let q = 0; q < nq; q++) out.push((await exact.search(queries.subarray(q * dim, (q + 1) * dim), K))[0]);
-    return out;
-  });
-  const [, tExact16] = await time(() => exact.search(queries, K));
-  console.log(`exact: ${(nq / tExact1).toFixed(1)} q/s one at a time, ${(nq / tExact16).toFixed(1)} q/s in blocks of 16`);
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += statSync(path.join(e.parentPath, e.name)).size;
+  return total;
+}
 
-  const dir = mkdtempSync(path.join(tmpdir(), 'sadsl-bench-'));
+function describe(m: IndexManifest): Record<string, unknown> {
+  const a = m.ann;
+  return {
+    bytesPerObject: m.codes.bytesPerObject,
+    meanBlocks: m.codes.meanBlocks,
+    meanDroppedMass: m.codes.meanDroppedMass,
+    maxDroppedMass: m.codes.maxDroppedMass,
+    ...(a.type === 'lance' ? { ann: a.index, annDims: a.dims, annBuildSeconds: a.buildSeconds, search: a.search, measured: a.measured } : {}),
+  };
+}
+
+if (!skipFmnist) {
+  // Encoding 70,000 images takes minutes: the dense codes are cached per model fingerprint.
+  const cache = path.join(tmpdir(), `sadsl-bench-fmnist-${fingerprint.slice(0, 16)}.f32`);
+  let all: Float32Array;
+  if (existsSync(cache)) {
+    const b = readFileSync(cache);
+    all = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  } else {
+    const [enc, t] = await timed(async () => {
+      const db = await model.encode({ split: ds.train }, { batchSize: 512, onProgress: (d, n) => d % 10240 < 512 && process.stderr.write(`encoding train ${d}/${n}\n`) });
+      const q = await model.encode({ split: ds.test }, { batchSize: 512 });
+      return [db.codes, q.codes];
+    });
+    console.log(`encoded 70,000 Fashion-MNIST images in ${t.toFixed(1)} s (load ${load()})`);
+    all = new Float32Array(enc[0].length + enc[1].length);
+    all.set(enc[0]);
+    all.set(enc[1], enc[0].length);
+    writeFileSync(cache, new Uint8Array(all.buffer));
+  }
+  const db = all.subarray(0, ds.train.n * dim);
+  const test = all.subarray(ds.train.n * dim);
+  const qRows = new Rng(3).sample(Int32Array.from({ length: ds.test.n }, (_, i) => i), Math.min(mapQueries, ds.test.n)).sort();
+  const q = new Float32Array(qRows.length * dim);
+  qRows.forEach((r, i) => q.set(test.subarray(r * dim, (r + 1) * dim), i * dim));
+  const qLabels = Int32Array.from(qRows, (r) => ds.test.labels[r]);
+  const rows = Array.from({ length: ds.train.n }, (_, i) => i);
+  const [full, tFull] = await timed(() => evaluateRetrieval({ queries: q, queryLabels: qLabels, database: db, databaseLabels: ds.train.labels, dim }));
+  console.log(`\n== Fashion-MNIST: ${qRows.length} queries × ${ds.train.n}, full codes (${dim * 4} bytes): mAP ${full.mAP.toFixed(4)} (${tFull.toFixed(0)} s)`);
+  const settings: CompactParams[] = [
+    COMPACT_DEFAULTS,
+    { dtype: 'int8', maxBlocks: 4, maxDroppedMass: 0.02 },
+    { dtype: 'int8', maxBlocks: 32, maxDroppedMass: 0.02 },
+    { dtype: 'float16', maxBlocks: 3, maxDroppedMass: 0.02 },
+  ];
+  const compact: Record<string, unknown>[] = [];
+  for (const p of settings) {
+    const c = CompactCodes.fromDense(db, layout, p);
+    const cq = CompactCodes.fromDense(q, layout, { ...p, dtype: 'float32' });
+    const m = await evaluateRetrieval({ queries: cq.dense(Array.from({ length: cq.n }, (_, i) => i)), queryLabels: qLabels, database: c.dense(rows), databaseLabels: ds.train.labels, dim });
+    const s = c.stats();
+    const qps = await exactQps(c, p, test.subarray(0, Math.min(ds.test.n, 256) * dim));
+    const row = { ...p, bytesPerObject: s.bytesPerObject, meanBlocks: s.meanBlocks, meanDroppedMass: s.meanDroppedMass, maxDroppedMass: s.maxDroppedMass, mAP: m.mAP, mAPLoss: full.mAP - m.mAP, exactQps1: qps.one, exactQps64: qps.block64 };
+    compact.push(row);
+    console.log(
+      `${p.dtype} ≤${p.maxBlocks} blocks δ ${p.maxDroppedMass}: ${s.bytesPerObject.toFixed(0)} B/object, ${s.meanBlocks.toFixed(2)} blocks, dropped mean ${s.meanDroppedMass.toFixed(4)} max ${s.maxDroppedMass.toFixed(4)}; ` +
+        `mAP ${m.mAP.toFixed(4)} (${(m.mAP - full.mAP >= 0 ? '+' : '') + (m.mAP - full.mAP).toFixed(4)}); exact ${qps.one.toFixed(1)} q/s one, ${qps.block64.toFixed(1)} q/s ×64 (load ${load()})`,
+    );
+  }
+  const dir = path.join(tmpdir(), `sadsl-bench-index-${process.pid}`);
   try {
-    const ann = defaultAnn(n, dim, 0);
-    const [, tWrite] = await time(() => writeLanceTable(path.join(dir, 'flat'), { codes, labels, ids, dim }, { type: 'none' }));
-    const [, tAll] = await time(() => writeLanceTable(path.join(dir, 'ann'), { codes, labels, ids, dim }, ann));
-    const tAnn = Math.max(0, tAll - tWrite);
-    console.log(`lance: write ${tWrite.toFixed(1)} s, IVF_PQ (${ann.type === 'ivf_pq' ? `${ann.partitions} partitions × ${ann.subVectors} sub-vectors` : '-'}) build ${tAnn.toFixed(1)} s`);
-    const measure = async (nprobes: number, refineFactor: number) => {
-      const lance = await LanceBackend.open(path.join(dir, 'ann'), layout, { nprobes, refineFactor });
-      await lance.search(queries.subarray(0, dim), K); // warm the index cache
-      const [hits, t] = await time(async () => {
-        const out: Hit[][] = [];
-        for (let q = 0; q < nq; q++) out.push((await lance.search(queries.subarray(q * dim, (q + 1) * dim), K))[0]);
-        return out;
-      });
-      await lance.close();
-      let found = 0;
-      hits.forEach((h, q) => {
-        const s = new Set(truth[q].map((x) => x.row));
-        found += h.filter((x) => s.has(x.row)).length;
-      });
-      const recall = found / (nq * K);
-      console.log(`lance nprobes ${nprobes} refine ${refineFactor}: ${(nq / t).toFixed(1)} q/s, recall@10 ${recall.toFixed(3)}`);
-      return { qps: nq / t, recall };
-    };
-    const dflt = await measure(20, 10);
-    const high = await measure(64, 20);
-    return {
-      name, n, dim, source,
-      exactQps1: nq / tExact1, exactQps16: nq / tExact16,
-      ann: ann.type === 'ivf_pq' ? `IVF_PQ ${ann.partitions}×${ann.subVectors}` : 'none',
-      lanceWriteSeconds: tWrite, annBuildSeconds: tAnn,
-      lanceQps: dflt.qps, recallAt10: dflt.recall, lanceQpsHighRecall: high.qps, recallAt10HighRecall: high.recall,
-    };
+    const [m, t] = await timed(() => buildIndex({ model: modelDir, dataset: 'fashion-mnist', out: dir, ann: {} }));
+    console.log(`sadsl index (defaults): ${t.toFixed(0)} s, ${(dirBytes(dir) / 2 ** 20).toFixed(0)} MiB; ${JSON.stringify(describe(m))}`);
+    results.fashionMnist = { queries: qRows.length, fullMap: full.mAP, compact, index: { seconds: t, bytes: dirBytes(dir), ...describe(m) } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function fashionCodes(): Promise<{ codes: Float32Array; queries: Float32Array; dim: number; layout: CodeLayout; source: string }> {
-  if (existsSync(path.join(modelDir, 'model', 'model.json')) || existsSync(path.join(modelDir, 'model.json'))) {
-    await initEngine({ backend: 'wasm' });
-    const model = await loadModel(modelDir);
-    const { fingerprint } = await TrainedModel.readManifest(modelDir);
-    const topics = model.config.variant === 'no-topics' ? 1 : model.config.K;
-    // Encoding 60,000 images takes minutes: the codes are cached per model fingerprint.
-    const cache = path.join(tmpdir(), `sadsl-bench-fmnist-${fingerprint.slice(0, 16)}-${nQueries}.f32`);
-    let all: Float32Array;
-    if (existsSync(cache)) {
-      const b = readFileSync(cache);
-      all = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-    } else {
-      const ds = await loadDataset('fashion-mnist');
-      const t = performance.now();
-      const db = await model.encode({ split: ds.train }, { batchSize: 512, onProgress: (d, n) => d % 10240 < 512 && process.stderr.write(`encoding ${d}/${n}\n`) });
-      console.log(`encoded ${ds.train.n} Fashion-MNIST training images in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      const q = await model.encode({ split: ds.test, indices: Int32Array.from({ length: nQueries }, (_, i) => i) });
-      all = new Float32Array(db.codes.length + q.codes.length);
-      all.set(db.codes);
-      all.set(q.codes, db.codes.length);
-      writeFileSync(cache, new Uint8Array(all.buffer));
-    }
-    const dim = topics * model.config.d;
-    model.dispose();
-    const split = all.length - nQueries * dim;
-    return { codes: all.subarray(0, split), queries: all.subarray(split), dim, layout: { topics, blockDim: dim / topics }, source: `model ${modelDir}` };
-  }
-  const rng = new Rng(7);
-  const dim = 4096;
-  return { codes: normalizeRows(rng.normalArray(60000 * dim), dim), queries: normalizeRows(rng.normalArray(nQueries * dim), dim), dim, layout: { topics: 32, blockDim: 128 }, source: 'random unit codes' };
+/** Seeded augmentation of training image (i mod n): shift by up to ±2 px, flip half of them, add noise. */
+function augmented(train: ImageSplit, n: number): ObjectSource {
+  const { height: H, width: W, channels: C } = train;
+  const size = H * W * C;
+  return {
+    n,
+    async read(start, end) {
+      const m = end - start;
+      const pixels = new Uint8Array(m * size);
+      const labels = new Int32Array(m);
+      for (let j = 0; j < m; j++) {
+        const i = start + j;
+        const src = i % train.n;
+        const rng = new Rng(i + 1);
+        const dx = rng.int(5) - 2;
+        const dy = rng.int(5) - 2;
+        const flip = rng.int(2) === 1;
+        const noise = rng.normalArray(size, 8);
+        labels[j] = train.labels[src];
+        for (let y = 0; y < H; y++) {
+          for (let x = 0; x < W; x++) {
+            const sx0 = x - dx;
+            const sx = flip ? W - 1 - sx0 : sx0;
+            const sy = y - dy;
+            for (let c = 0; c < C; c++) {
+              const v = sx >= 0 && sx < W && sy >= 0 && sy < H ? train.pixels[src * size + (sy * W + sx) * C + c] : 0;
+              pixels[j * size + (y * W + x) * C + c] = Math.max(0, Math.min(255, Math.round(v + noise[(y * W + x) * C + c])));
+            }
+          }
+        }
+      }
+      return { kind: 'image', n: m, height: H, width: W, channels: C, pixels, labels };
+    },
+  };
 }
 
-const results: Case[] = [];
-const f = await fashionCodes();
-results.push(await runCase('fashion-mnist train', f.source, f.codes, f.queries, f.dim, f.layout));
-const rng = new Rng(11);
-const s = clustered(syntheticN, syntheticDim, 1000, 0.05, rng);
-const sq = clustered(nQueries, syntheticDim, 1000, 0.05, rng, s.centres);
-results.push(await runCase(`synthetic ${syntheticN}`, 'clustered unit codes', s.codes, sq.codes, syntheticDim, { topics: syntheticDim / 16, blockDim: 16 }));
+if (large > 0) {
+  console.log(`\n== ${large} augmented Fashion-MNIST images (load ${load()})`);
+  let m: IndexManifest;
+  if (existsSync(path.join(largeOut, 'index.json'))) {
+    m = JSON.parse(readFileSync(path.join(largeOut, 'index.json'), 'utf8')) as IndexManifest;
+    console.log(`reusing ${largeOut} (${m.n} objects)`);
+  } else {
+    mkdirSync(path.dirname(largeOut), { recursive: true });
+    let last = 0;
+    const [built, t] = await timed(() =>
+      buildIndex({
+        model: modelDir,
+        dataset: 'fashion-mnist',
+        source: augmented(ds.train as ImageSplit, large),
+        heldOut: ds.test,
+        out: largeOut,
+        batchSize: 512,
+        ann: {},
+        onProgress: (stage, d, n) => {
+          if (stage === 'encode' && d - last >= 20480) {
+            last = d;
+            console.log(`encoded ${d}/${n} (${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB RSS, load ${load()})`);
+          }
+        },
+      }),
+    );
+    m = built;
+    console.log(`built in ${t.toFixed(0)} s`);
+    writeFileSync(path.join(largeOut, 'build.json'), JSON.stringify({ seconds: t, cpu, load: load() }));
+  }
+  const build = JSON.parse(readFileSync(path.join(largeOut, 'build.json'), 'utf8')) as { seconds: number };
+  const s = await Searcher.open(largeOut, { backend: 'exact' });
+  const q = (await model.encode({ split: ds.test, indices: Array.from({ length: 128 }, (_, i) => i) })).codes;
+  const codes = CompactCodes.parse(readFileSync(path.join(largeOut, 'codes.bin')), m.layout, m.codes.params.dtype, m.n, m.codes.blocks);
+  const qps = await exactQps(codes, m.codes.params, q);
+  await s.close();
+  const bytes = dirBytes(largeOut);
+  console.log(`${m.n} objects: build ${build.seconds.toFixed(0)} s, ${(bytes / 2 ** 30).toFixed(2)} GiB on disk; exact ${qps.one.toFixed(1)} q/s one, ${qps.block64.toFixed(1)} q/s ×64; ${JSON.stringify(describe(m))} (load ${load()})`);
+  results.large = { n: m.n, buildSeconds: build.seconds, bytes, exactQps1: qps.one, exactQps64: qps.block64, ...describe(m) };
+}
+model.dispose();
 mkdirSync('artifacts', { recursive: true });
-writeFileSync('artifacts/bench-search.json', JSON.stringify({ date: new Date().toISOString(), queries: nQueries, k: K, results }, null, 1));
-console.table(results.map((r) => ({ case: r.name, n: r.n, dim: r.dim, 'exact q/s': r.exactQps1.toFixed(1), 'exact q/s (×16)': r.exactQps16.toFixed(1), ann: r.ann, 'write s': r.lanceWriteSeconds.toFixed(1), 'ANN build s': r.annBuildSeconds.toFixed(1), 'lance q/s': r.lanceQps.toFixed(1), 'recall@10': r.recallAt10.toFixed(3), 'lance q/s (np64)': r.lanceQpsHighRecall.toFixed(1), 'recall@10 (np64)': r.recallAt10HighRecall.toFixed(3) })));
+writeFileSync('artifacts/bench-search.json', JSON.stringify({ ...results, loadAtEnd: load() }, null, 1));
+console.log(`load average ${load()} at the end`);

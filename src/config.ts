@@ -246,3 +246,33 @@ export const SERVE_LIMITS = {
 export type ServeLimits = { [K in keyof typeof SERVE_LIMITS]: number };
 /** Largest topic weight the service takes: a steered code block stays far inside float32's range (1e39 is ∞). */
 export const MAX_TOPIC_WEIGHT = 1e6;
+
+/** How `sadsl index` stores codes (src/search/compact.ts): per object its topic blocks of largest mass. */
+export const compactParamsSchema = z.object({
+  /** int8 with a per-block scale, float16, or float32 (lossless when maxBlocks ≥ K and maxDroppedMass = 0). */
+  dtype: z.enum(['int8', 'float16', 'float32']).default('int8'),
+  /** At most this many blocks per object: with d = 128 in int8, 7 blocks take 944 bytes. */
+  maxBlocks: z.number().int().positive().default(7),
+  /** Keep the fewest blocks whose dropped mass Σ θ_k is at most this (unless maxBlocks stops first). */
+  maxDroppedMass: z.number().min(0).lt(1).default(0.02),
+});
+export type CompactParams = z.infer<typeof compactParamsSchema>;
+export const COMPACT_DEFAULTS: CompactParams = compactParamsSchema.parse({});
+
+/** `sadsl index`: the ANN stage (src/search/lance.ts) and how its search parameters are chosen. */
+export const INDEX_DEFAULTS = {
+  /** Objects from which an index gets an ANN index (`--ann auto`); smaller ones are searched exactly. */
+  annMinObjects: 10_000,
+  /** D: LanceDB vectors are the codes projected onto their top D principal directions. */
+  annDims: 256,
+  /** The build sweeps nprobes × refine factor and keeps the fastest setting with at least this recall@k. */
+  annTargetRecall: 0.95,
+  /** Held-out queries (objects of the other split) that recall and speed are measured on. */
+  annQueries: 100,
+  /** k of recall@k. */
+  annK: 10,
+  /** Codes the projection is fitted on (a seeded sample of the indexed objects). */
+  projectionSample: 4096,
+  /** Objects encoded per batch while indexing. */
+  batchSize: 256,
+} as const;

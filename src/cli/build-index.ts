@@ -1,23 +1,41 @@
-/** `sadsl index`: encode a dataset split with a trained model into a search index. */
+/** `sadsl index`: encode a dataset split with a trained model into a search index (a directory or s3://bucket/path). */
 import { Command } from 'commander';
+import { COMPACT_DEFAULTS, compactParamsSchema, parseConfig } from '../config.js';
 import { ArgumentError } from '../errors.js';
 import { buildIndex } from '../search/build.js';
+import type { IndexManifest } from '../search/manifest.js';
 import { parseNumber, progressBar, startEngine } from './common.js';
+
+function describeAnn(m: IndexManifest): string[] {
+  const a = m.ann;
+  if (a.type === 'none') return ['ANN: none (exact search)'];
+  const idx = a.index.type === 'ivf_pq' ? `IVF_PQ ${a.index.partitions} partitions × ${a.index.subVectors} sub-vectors` : `IVF_HNSW_SQ ${a.index.partitions} partitions, m ${a.index.m}`;
+  const lines = [`ANN: LanceDB ${idx} on ${a.dims}-dim projections, built in ${a.buildSeconds.toFixed(1)} s; search nprobes ${a.search.nprobes}, refine ×${a.search.refineFactor}`];
+  if (a.measured) {
+    const r = a.measured;
+    lines.push(`  recall@${r.k} ${r.recall.toFixed(3)} vs exact on ${r.queries} held-out queries; ${r.annQps.toFixed(1)} q/s (exact: ${r.exactQps.toFixed(1)} q/s, one query at a time)`);
+  }
+  return lines;
+}
 
 export function indexCommand(): Command {
   return new Command('index')
-    .description('encode a dataset split into a search index (exact + LanceDB)')
+    .description('encode a dataset split into a search index: compact codes, exact search and a LanceDB ANN stage')
     .requiredOption('--model <dir>', 'saved model or run directory')
-    .requiredOption('--out <dir>', 'index directory to write')
+    .requiredOption('--out <dir|s3://bucket/path>', 'index location (S3: endpoint and keys from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION)')
     .option('--dataset <spec>', "dataset to index (default: the model's)")
     .option('--split <split>', 'train or test', 'train')
     .option('--batch-size <n>', 'objects per forward pass', parseNumber('batch-size', true), 256)
-    .option('--ann <kind>', 'ANN index: auto (IVF_PQ from 10,000 objects), ivf-pq or none', 'auto')
-    .action(async (o: { model: string; out: string; dataset?: string; split: string; batchSize: number; ann: string }, cmd: Command) => {
+    .option('--ann <kind>', 'ANN stage: auto (from 10,000 objects), lance or none', 'auto')
+    .option('--code-dtype <type>', 'stored values: int8 (per-block scale), float16 or float32', COMPACT_DEFAULTS.dtype)
+    .option('--max-blocks <m>', 'most topic blocks stored per object', parseNumber('max-blocks', true), COMPACT_DEFAULTS.maxBlocks)
+    .option('--max-dropped-mass <δ>', 'keep the fewest blocks whose dropped mass Σθ is at most δ', parseNumber('max-dropped-mass', false), COMPACT_DEFAULTS.maxDroppedMass)
+    .action(async (o: { model: string; out: string; dataset?: string; split: string; batchSize: number; ann: string; codeDtype: string; maxBlocks: number; maxDroppedMass: number }, cmd: Command) => {
       if (o.split !== 'train' && o.split !== 'test') throw new ArgumentError(`--split: expected train or test, got '${o.split}'`);
-      if (!['auto', 'ivf-pq', 'none'].includes(o.ann)) throw new ArgumentError(`--ann: expected auto, ivf-pq or none, got '${o.ann}'`);
+      if (!['auto', 'lance', 'none'].includes(o.ann)) throw new ArgumentError(`--ann: expected auto, lance or none, got '${o.ann}'`);
+      const codes = parseConfig(compactParamsSchema, { dtype: o.codeDtype, maxBlocks: o.maxBlocks, maxDroppedMass: o.maxDroppedMass }, 'code options (--code-dtype, --max-blocks, --max-dropped-mass)');
       await startEngine(cmd);
-      const bars = { encode: progressBar('encoding'), write: progressBar('writing') };
+      const bars = { encode: progressBar('encoding'), ann: progressBar('ANN vectors'), measure: progressBar('measuring recall') };
       const start = performance.now();
       const m = await buildIndex({
         model: o.model,
@@ -25,12 +43,17 @@ export function indexCommand(): Command {
         split: o.split,
         out: o.out,
         batchSize: o.batchSize,
-        ann: o.ann === 'auto' ? 'auto' : o.ann === 'none' ? { type: 'none' } : 'ivf_pq',
+        codes,
+        ann: o.ann === 'auto' ? 'auto' : o.ann === 'none' ? 'none' : {},
         onProgress: (stage, done, total) => bars[stage].update(done, total),
       });
-      bars.encode.stop();
-      bars.write.stop();
-      const ann = m.ann.type === 'none' ? 'no ANN index' : `IVF_PQ ${m.ann.partitions} partitions × ${m.ann.subVectors} sub-vectors`;
-      console.log(`indexed ${m.n} objects of ${m.dataset.name} ${m.split} (dim ${m.dim}, ${ann}) → ${o.out} in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      Object.values(bars).forEach((b) => b.stop());
+      const c = m.codes;
+      console.log(`indexed ${m.n} objects of ${m.dataset.name} ${m.split} → ${o.out} in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      console.log(
+        `codes: ${c.params.dtype}, ${c.meanBlocks.toFixed(2)} of ${m.layout.topics} topic blocks per object (at most ${c.params.maxBlocks}), ` +
+          `${c.bytesPerObject.toFixed(0)} bytes per object (full: ${m.dim * 4}); dropped mass mean ${c.meanDroppedMass.toFixed(4)}, max ${c.maxDroppedMass.toFixed(4)} (bound ${c.params.maxDroppedMass})`,
+      );
+      for (const line of describeAnn(m)) console.log(line);
     });
 }

@@ -17,7 +17,7 @@ function queryInput(query: string, domain: 'image' | 'text'): QueryInput {
 export function searchCommand(): Command {
   return new Command('search')
     .description('search an index by example; --explain shows what each hit matched on')
-    .requiredOption('--index <dir>', 'index directory (sadsl index)')
+    .requiredOption('--index <dir|s3://bucket/path>', 'index location (sadsl index; S3 settings from the AWS_* environment variables)')
     .requiredOption('--query <ref|file>', 'object id (split:index), an image file, or a text file')
     .option('--k <n>', 'hits', parseNumber('k', true), 10)
     .option('--topics <weights>', 'topic weights topic:weight,… (0 ignores a topic), e.g. 3:2,7:0')

@@ -9,7 +9,7 @@ import { parseNumber, startEngine } from './common.js';
 export function serveCommand(): Command {
   return new Command('serve')
     .description('HTTP search service and web explorer over an index')
-    .requiredOption('--index <dir>', 'index directory (sadsl index)')
+    .requiredOption('--index <dir|s3://bucket/path>', 'index location (sadsl index; S3 settings from the AWS_* environment variables)')
     .option('--port <n>', 'port (0 = any free port)', parseNumber('port', true), 8080)
     .option('--host <addr>', 'interface to bind (beyond loopback only with --public)', '127.0.0.1')
     .option('--public', 'allow --host to be an interface other machines reach')

@@ -1,12 +1,40 @@
-/** `sadsl index`: encodes a dataset split with a trained model and writes the search index. */
+/**
+ * `sadsl index`: encodes objects with a trained model, a batch at a time, into an index (write.ts) in a
+ * directory or on S3-compatible storage (store.ts). Memory stays bounded by the batch and the compact codes.
+ */
 import path from 'node:path';
+import { INDEX_DEFAULTS, type CompactParams } from '../config.js';
 import { loadDataset } from '../data/registry.js';
-import type { SplitName } from '../data/types.js';
-import { TrainedModel, loadModel } from '../train/trained-model.js';
+import type { Split, SplitName } from '../data/types.js';
+import { Rng } from '../engine/random.js';
 import { ModelError } from '../errors.js';
+import { TrainedModel, loadModel } from '../train/trained-model.js';
 import type { IndexManifest } from './manifest.js';
 import { modelLayout } from './layout.js';
-import { writeIndex, type WriteIndexOptions } from './write.js';
+import { openStore } from './store.js';
+import { IndexWriter, type AnnOptions } from './write.js';
+
+/** Objects to index, read a range at a time (a split in memory, or a source generated or streamed on demand). */
+export interface ObjectSource {
+  n: number;
+  /** Objects [start, end) as a split of end − start objects, with their labels. */
+  read(start: number, end: number): Promise<Split>;
+}
+
+/** A range of a split as its own split (views where possible). */
+export function sliceSplit(split: Split, start: number, end: number): Split {
+  const n = end - start;
+  const sources = split.sources?.slice(start, end);
+  if (split.kind === 'image') {
+    const size = split.height * split.width * split.channels;
+    return { ...split, n, pixels: split.pixels.subarray(start * size, end * size), labels: split.labels.subarray(start, end), ...(sources ? { sources } : {}) };
+  }
+  return { ...split, n, texts: split.texts.slice(start, end), labels: split.labels.subarray(start, end), ...(sources ? { sources } : {}) };
+}
+
+export function splitSource(split: Split): ObjectSource {
+  return { n: split.n, read: async (start, end) => sliceSplit(split, start, end) };
+}
 
 export interface BuildIndexOptions {
   /** Saved model or run directory. */
@@ -14,11 +42,18 @@ export interface BuildIndexOptions {
   /** Dataset spec (default: the model's). */
   dataset?: string;
   split?: SplitName;
+  /** Objects to index instead of the dataset split (ids are still `split:row`). */
+  source?: ObjectSource;
+  /** An index directory or s3://bucket/path. */
   out: string;
   /** Objects per forward pass. */
   batchSize?: number;
-  ann?: WriteIndexOptions['ann'];
-  onProgress?: (stage: 'encode' | 'write', done: number, total: number) => void;
+  codes?: Partial<CompactParams>;
+  /** `auto` (default): an ANN stage from INDEX_DEFAULTS.annMinObjects objects; `none`; or explicit options. */
+  ann?: 'auto' | 'none' | AnnOptions;
+  /** Held-out queries for the ANN's recall measurement (default: annQueries objects of the other split). */
+  heldOut?: Split;
+  onProgress?: (stage: 'encode' | 'ann' | 'measure', done: number, total: number) => void;
 }
 
 export async function buildIndex(opts: BuildIndexOptions): Promise<IndexManifest> {
@@ -27,21 +62,36 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<IndexManifest
   try {
     const ds = await loadDataset(opts.dataset ?? model.dataset.spec);
     if (ds.domain !== manifest.input.domain) throw new ModelError(`${opts.model}: the model takes ${manifest.input.domain}s, dataset ${ds.spec} has ${ds.domain}s`);
-    const split = ds[opts.split ?? 'train'];
-    const enc = await model.encode({ split }, { batchSize: opts.batchSize, onProgress: (d, t) => opts.onProgress?.('encode', d, t) });
-    return await writeIndex(
-      opts.out,
+    const splitName = opts.split ?? 'train';
+    const source = opts.source ?? splitSource(ds[splitName]);
+    const n = source.n;
+    const bs = opts.batchSize ?? INDEX_DEFAULTS.batchSize;
+    const ann = opts.ann === 'none' ? null : opts.ann === undefined || opts.ann === 'auto' ? (n >= INDEX_DEFAULTS.annMinObjects ? {} : null) : opts.ann;
+    let heldOut: Float32Array | undefined;
+    if (ann) {
+      const other = opts.heldOut ?? ds[splitName === 'train' ? 'test' : 'train'];
+      const rows = new Rng(1).sample(Int32Array.from({ length: other.n }, (_, i) => i), Math.min(other.n, INDEX_DEFAULTS.annQueries));
+      heldOut = (await model.encode({ split: other, indices: [...rows].sort((a, b) => a - b) })).codes;
+    }
+    const dim = model.config.variant === 'no-topics' ? model.config.d : model.config.K * model.config.d;
+    const writer = await IndexWriter.create(
+      await openStore(opts.out),
       {
         model: { dir: path.resolve(opts.model), fingerprint: manifest.fingerprint },
         dataset: { spec: ds.spec, name: ds.name, domain: ds.domain, classes: ds.classes },
-        split: opts.split ?? 'train',
-        layout: modelLayout(model, enc.dim),
-        codes: enc.codes,
-        labels: split.labels,
-        theta: enc.theta?.values,
+        split: splitName,
+        layout: modelLayout(model, dim),
       },
-      { ann: opts.ann, onProgress: (d, t) => opts.onProgress?.('write', d, t) },
+      { codes: opts.codes, ann, heldOut, onProgress: (stage, d, t) => opts.onProgress?.(stage, d, t) },
     );
+    for (let start = 0; start < n; start += bs) {
+      const end = Math.min(n, start + bs);
+      const split = await source.read(start, end);
+      const enc = await model.encode({ split }, { batchSize: bs });
+      await writer.add(enc.codes, split.labels);
+      opts.onProgress?.('encode', end, n);
+    }
+    return await writer.finish();
   } finally {
     model.dispose();
   }

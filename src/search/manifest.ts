@@ -1,27 +1,55 @@
 /**
- * The on-disk form of a search index:
- *   index.json   this manifest: the model it was built with (fingerprint), the dataset spec and split the
- *                ids point into (`split:row`), the code layout and the LanceDB ANN index;
- *   codes.f32    codes z [n, dim], float32 little-endian (the exact backend);
- *   labels.i32   labels [n];
- *   theta.f32    topic strengths θ [n, K] (topic models; the topic gallery);
- *   lance/       the LanceDB database with table `codes` (the ANN backend).
+ * The stored form of a search index (in a directory or under an s3:// prefix, see store.ts):
+ *   index.json      this manifest: the model it was built with (fingerprint), the dataset spec and split the
+ *                   ids point into (`split:row`), the code layout, the compact-code parameters and statistics,
+ *                   and the ANN index with its chosen and measured parameters; written last;
+ *   codes.bin       the compact codes (compact.ts: chunks of objects with their stored topic blocks);
+ *   labels.i32      labels [n], int32 little-endian;
+ *   projection.f32  the ANN projection P [dim, D] (projection.ts), when there is an ANN index;
+ *   lance/          the LanceDB database with table `codes` (projected vectors and the ANN index).
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { compactParamsSchema } from '../config.js';
 import { ModelError } from '../errors.js';
+import type { IndexStore } from './store.js';
 
-export const INDEX_FILES = { manifest: 'index.json', codes: 'codes.f32', labels: 'labels.i32', theta: 'theta.f32', lance: 'lance' } as const;
+export const INDEX_FILES = { manifest: 'index.json', codes: 'codes.bin', labels: 'labels.i32', projection: 'projection.f32' } as const;
+export const INDEX_VERSION = 2;
+
+const annIndexSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ivf_pq'), partitions: z.number().int().positive(), subVectors: z.number().int().positive() }),
+  z.object({ type: z.literal('ivf_hnsw_sq'), partitions: z.number().int().positive(), m: z.number().int().positive(), efConstruction: z.number().int().positive() }),
+]);
+
+export const annSearchSchema = z.object({ nprobes: z.number().int().positive(), refineFactor: z.number().int().positive(), ef: z.number().int().positive().optional() });
+
+/** Recall and speed of the chosen search parameters on held-out queries, measured when the index was built. */
+const annMeasuredSchema = z.object({
+  queries: z.number().int().nonnegative(),
+  k: z.number().int().positive(),
+  recall: z.number(),
+  annQps: z.number(),
+  exactQps: z.number(),
+  /** Every setting tried: the choice is the fastest that reached the target recall (else the best recall). */
+  sweep: z.array(z.object({ nprobes: z.number(), refineFactor: z.number(), ef: z.number().optional(), recall: z.number(), qps: z.number() })),
+});
 
 const annSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }),
-  z.object({ type: z.literal('ivf_pq'), partitions: z.number().int().positive(), subVectors: z.number().int().positive() }),
+  z.object({
+    type: z.literal('lance'),
+    /** D: the projected dimension the LanceDB vectors have. */
+    dims: z.number().int().positive(),
+    index: annIndexSchema,
+    search: annSearchSchema,
+    measured: annMeasuredSchema.nullable(),
+    buildSeconds: z.number(),
+  }),
 ]);
 
 export const indexManifestSchema = z.object({
   format: z.literal('sadsl-index'),
-  version: z.literal(1),
+  version: z.literal(INDEX_VERSION),
   /** The model the codes come from; queries must be encoded by a model with the same fingerprint. */
   model: z.object({ dir: z.string(), fingerprint: z.string() }),
   /** Where the indexed objects live: row i is object `split:i` of this dataset. */
@@ -30,34 +58,50 @@ export const indexManifestSchema = z.object({
   n: z.number().int().nonnegative(),
   dim: z.number().int().positive(),
   layout: z.object({ topics: z.number().int().positive(), blockDim: z.number().int().positive() }),
-  hasTheta: z.boolean(),
+  codes: z.object({
+    params: compactParamsSchema,
+    /** Stored blocks in all. */
+    blocks: z.number().int().nonnegative(),
+    meanBlocks: z.number(),
+    blocksHistogram: z.array(z.number()),
+    meanDroppedMass: z.number(),
+    maxDroppedMass: z.number(),
+    bytesPerObject: z.number(),
+  }),
   ann: annSchema,
   createdAt: z.string(),
 });
 export type IndexManifest = z.infer<typeof indexManifestSchema>;
+export type AnnManifest = IndexManifest['ann'];
 
-export async function readIndexManifest(dir: string): Promise<IndexManifest> {
-  const file = path.join(dir, INDEX_FILES.manifest);
+export async function readIndexManifest(store: IndexStore): Promise<IndexManifest> {
+  const where = `${store.uri.replace(/\/+$/, '')}/${INDEX_FILES.manifest}`;
   let json: unknown;
   try {
-    json = JSON.parse(await fs.readFile(file, 'utf8'));
+    json = JSON.parse(Buffer.from(await store.read(INDEX_FILES.manifest)).toString('utf8'));
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new ModelError(`${file}: ${err.code === 'ENOENT' ? 'not found (build one with `sadsl index`)' : `unreadable (${err.message})`}`);
+    const msg = (e as Error).message;
+    throw new ModelError(/not found/.test(msg) ? `${where}: not found (build one with \`sadsl index\`)` : `${where}: unreadable (${msg})`);
+  }
+  const version = (json as { version?: unknown } | null)?.version;
+  if ((json as { format?: unknown } | null)?.format === 'sadsl-index' && version !== INDEX_VERSION) {
+    throw new ModelError(`${where}: index format version ${String(version)}, this sadsl reads version ${INDEX_VERSION}; rebuild it with \`sadsl index\``);
   }
   const r = indexManifestSchema.safeParse(json);
-  if (!r.success) throw new ModelError(`${file}: not a sadsl index (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+  if (!r.success) throw new ModelError(`${where}: not a sadsl index (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
   return r.data;
 }
 
-/** A float32/int32 array file read whole, checked against the length the manifest promises. */
-export async function readArrayFile<T extends Float32Array | Int32Array>(file: string, ctor: { new (b: ArrayBuffer, o: number, n: number): T }, length: number): Promise<T> {
-  const buf = await fs.readFile(file).catch((e: Error) => {
-    throw new ModelError(`${file}: ${e.message}`);
-  });
-  if (buf.byteLength !== length * 4) throw new ModelError(`${file}: expected ${length * 4} bytes, found ${buf.byteLength} (truncated index?)`);
+/** A little-endian float32/int32 file, checked against the length the manifest promises. */
+export async function readArray<T extends Float32Array | Int32Array>(store: IndexStore, name: string, ctor: { new (b: ArrayBuffer, o: number, n: number): T }, length: number): Promise<T> {
+  const buf = await store.read(name);
+  if (buf.byteLength !== length * 4) throw new ModelError(`${store.uri}/${name}: expected ${length * 4} bytes, found ${buf.byteLength} (truncated index?)`);
   // Copy to an aligned buffer: Buffers from the pool may start at an unaligned offset.
   const aligned = new ArrayBuffer(buf.byteLength);
   new Uint8Array(aligned).set(buf);
   return new ctor(aligned, 0, length);
+}
+
+export function arrayBytes(a: Float32Array | Int32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }

@@ -3,8 +3,6 @@
  * on first use — the model (its fingerprint must equal the one the index was built with) and the dataset
  * the ids point into. The CLI `search` and the HTTP service both use it.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { parseRef, formatRef } from '../data/refs.js';
 import { loadDataset } from '../data/registry.js';
 import type { Dataset, Split } from '../data/types.js';
@@ -12,11 +10,14 @@ import { ArgumentError, ModelError } from '../errors.js';
 import type { Explanation } from '../model/types.js';
 import { TrainedModel, loadModel, type Objects } from '../train/trained-model.js';
 import type { Hit, SearchBackend } from './backend.js';
+import { QueryBatcher } from './batcher.js';
+import { CompactCodes } from './compact.js';
 import { ExactBackend } from './exact.js';
-import { LanceBackend, type AnnSearchOptions } from './lance.js';
-import { INDEX_FILES, readArrayFile, readIndexManifest, type IndexManifest } from './manifest.js';
+import { LanceBackend, type AnnSearchParams } from './lance.js';
+import { INDEX_FILES, readArray, readIndexManifest, type IndexManifest } from './manifest.js';
 import { imageQuery, textQuery } from './query.js';
-import type { TopicWeights } from './topics.js';
+import { openStore } from './store.js';
+import { weightVector, type TopicWeights } from './topics.js';
 
 export type BackendChoice = 'auto' | 'exact' | 'lance';
 
@@ -25,7 +26,8 @@ export interface OpenSearcherOptions {
   backend?: BackendChoice;
   /** Model directory (default: the one the index was built with). */
   model?: string;
-  ann?: AnnSearchOptions;
+  /** Overrides of the ANN search parameters the index chose when it was built. */
+  ann?: Partial<AnnSearchParams>;
 }
 
 /** A query: an object by id (`split:index`), an encoded image file, or a document. */
@@ -50,33 +52,50 @@ export class Searcher {
   private modelPromise: Promise<TrainedModel> | null = null;
   private datasetPromise: Promise<Dataset> | null = null;
 
+  private thetaCache: Float32Array | null = null;
+  private readonly batcher: QueryBatcher;
+
   private constructor(
-    readonly dir: string,
+    /** The index location: a directory or s3://bucket/path. */
+    readonly uri: string,
     readonly manifest: IndexManifest,
     readonly backend: SearchBackend,
     readonly modelDir: string,
-    /** θ [n, K] of the database, when the model has topics. */
-    readonly theta: Float32Array | null,
-  ) {}
+    private readonly codes: CompactCodes,
+  ) {
+    this.batcher = new QueryBatcher(backend);
+  }
 
-  static async open(dir: string, opts: OpenSearcherOptions = {}): Promise<Searcher> {
-    const manifest = await readIndexManifest(dir);
+  /** θ [n, K] of the database's stored blocks (dropped topics 0), when the model has topics. */
+  get theta(): Float32Array | null {
+    if (this.manifest.layout.topics === 1) return null;
+    this.thetaCache ??= this.codes.theta();
+    return this.thetaCache;
+  }
+
+  /** Queries answered per pass of the backend, the latest passes last (micro-batching). */
+  get passes(): readonly number[] {
+    return this.batcher.passes;
+  }
+
+  static async open(uri: string, opts: OpenSearcherOptions = {}): Promise<Searcher> {
+    const store = await openStore(uri);
+    const manifest = await readIndexManifest(store);
     const modelDir = opts.model ?? manifest.model.dir;
     if (opts.model) checkFingerprint(manifest, modelDir, (await TrainedModel.readManifest(modelDir)).fingerprint);
     const choice = opts.backend ?? 'auto';
-    const layout = manifest.layout;
-    const useLance = choice === 'lance' || (choice === 'auto' && manifest.ann.type !== 'none');
-    let backend: SearchBackend;
-    if (useLance) {
-      backend = await LanceBackend.open(path.join(dir, INDEX_FILES.lance), layout, opts.ann);
-    } else {
-      const codes = await readArrayFile(path.join(dir, INDEX_FILES.codes), Float32Array, manifest.n * manifest.dim);
-      const labels = await readArrayFile(path.join(dir, INDEX_FILES.labels), Int32Array, manifest.n);
-      backend = new ExactBackend(codes, labels, (row) => formatRef(manifest.split, row), layout);
+    const { layout, n, dim } = manifest;
+    const codes = CompactCodes.parse(await store.read(INDEX_FILES.codes), layout, manifest.codes.params.dtype, n, manifest.codes.blocks, `${uri}/${INDEX_FILES.codes}`);
+    const labels = await readArray(store, INDEX_FILES.labels, Int32Array, n);
+    const exact = new ExactBackend(codes, labels, (row) => formatRef(manifest.split, row), manifest.codes.params);
+    const ann = manifest.ann;
+    if (choice === 'lance' && ann.type === 'none') throw new ArgumentError(`${uri}: the index has no ANN stage (rebuild it with --ann lance)`);
+    let backend: SearchBackend = exact;
+    if (ann.type !== 'none' && choice !== 'exact') {
+      const matrix = await readArray(store, INDEX_FILES.projection, Float32Array, dim * ann.dims);
+      backend = await LanceBackend.open(store.lance, exact, { dim, D: ann.dims, matrix }, { ...ann.search, ...opts.ann });
     }
-    const thetaFile = path.join(dir, INDEX_FILES.theta);
-    const theta = manifest.hasTheta && existsSync(thetaFile) ? await readArrayFile(thetaFile, Float32Array, manifest.n * layout.topics) : null;
-    return new Searcher(dir, manifest, backend, modelDir, theta);
+    return new Searcher(uri, manifest, backend, modelDir, codes);
   }
 
   /** The model, loaded once and checked against the index. */
@@ -124,7 +143,8 @@ export class Searcher {
 
   async search(code: Float32Array, k: number, topicWeights?: TopicWeights): Promise<Hit[]> {
     if (!Number.isInteger(k) || k < 1) throw new ArgumentError(`k: must be a positive integer, got ${k}`);
-    return (await this.backend.search(code, Math.min(k, this.backend.size), topicWeights))[0];
+    if (topicWeights) weightVector(topicWeights, this.manifest.layout); // a bad weight fails this request only, not its batch
+    return this.batcher.search(code, Math.min(k, this.backend.size), topicWeights);
   }
 
   async explain(a: Objects, b: Objects): Promise<Explanation> {

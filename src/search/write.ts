@@ -1,55 +1,226 @@
-/** Writes an index directory from codes (see manifest.ts for the layout). */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
+/**
+ * Writes an index (see manifest.ts for what is stored) from codes that arrive in batches, so a collection
+ * of any size is indexed in bounded memory: each batch is compacted and appended to `codes.bin`, its labels
+ * to `labels.i32`, its projected vectors to the LanceDB table. Only the compact codes (≈ 1 KB per object)
+ * stay in memory, for the recall measurement at the end. `finish` builds the ANN index, sweeps its search
+ * parameters against exact search on held-out queries, and writes the manifest last: a location without a
+ * manifest is an unfinished index.
+ */
+import { COMPACT_DEFAULTS, INDEX_DEFAULTS, type CompactParams } from '../config.js';
 import { formatRef } from '../data/refs.js';
-import { defaultAnn, writeLanceTable, type AnnSpec } from './lance.js';
-import { INDEX_FILES, type IndexManifest } from './manifest.js';
+import { ArgumentError } from '../errors.js';
+import type { Hit } from './backend.js';
+import { CompactCodes } from './compact.js';
+import { ExactBackend } from './exact.js';
+import { LanceBackend, LanceWriter, type AnnIndexSpec, type AnnSearchParams } from './lance.js';
+import { INDEX_FILES, INDEX_VERSION, arrayBytes, type AnnManifest, type IndexManifest } from './manifest.js';
+import { Rng } from '../engine/random.js';
+import { fitProjection, projectCompact, type Projection } from './projection.js';
+import type { FileWriter, IndexStore } from './store.js';
 import type { CodeLayout } from './topics.js';
 
-export interface IndexData {
+export interface IndexHeader {
   model: IndexManifest['model'];
   dataset: IndexManifest['dataset'];
   split: IndexManifest['split'];
   layout: CodeLayout;
-  codes: Float32Array; // [n, dim]
-  labels: Int32Array; // [n]
-  theta?: Float32Array; // [n, K]
+}
+
+export interface AnnOptions {
+  /** D of the projected vectors (default INDEX_DEFAULTS.annDims, at most the code's dim). */
+  dims?: number;
+  /** The index type; default IVF_PQ with √n partitions and D/8 sub-vectors. */
+  index?: AnnIndexSpec;
+  /** Search parameters to use as they are (no sweep). */
+  search?: AnnSearchParams;
+  targetRecall?: number;
+  k?: number;
 }
 
 export interface WriteIndexOptions {
-  /** The ANN index: `auto` = IVF_PQ from 10,000 codes up (default), `ivf_pq` = IVF_PQ sized for the codes. */
-  ann?: 'auto' | 'ivf_pq' | AnnSpec;
-  onProgress?: (done: number, total: number) => void;
+  codes?: Partial<CompactParams>;
+  /** The ANN stage (LanceDB); without it the index is searched exactly. */
+  ann?: AnnOptions | null;
+  /** Dense codes [q, dim] of held-out queries for the recall measurement (recall is not measured without). */
+  heldOut?: Float32Array;
+  onProgress?: (stage: 'ann' | 'measure', done: number, total: number) => void;
 }
 
-async function writeArray(file: string, a: Float32Array | Int32Array): Promise<void> {
-  await fs.writeFile(file, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+/** Rows per LanceDB append: large enough to amortise a fragment, small enough to bound memory. */
+const LANCE_CHUNK = 65536;
+
+/** Sweep of the search parameters, cheapest first within each nprobes. */
+const SWEEP: AnnSearchParams[] = [10, 20, 40, 80, 160].flatMap((nprobes) => [5, 10, 20, 40].map((refineFactor) => ({ nprobes, refineFactor })));
+
+/** The default ANN index for n vectors of D dims. */
+export function defaultAnnIndex(n: number, D: number): AnnIndexSpec {
+  const subVectors = D % 8 === 0 ? D / 8 : D % 4 === 0 ? D / 4 : 1;
+  return { type: 'ivf_pq', partitions: Math.max(1, Math.min(Math.round(Math.sqrt(n)), Math.floor(n / 256))), subVectors };
 }
 
-export async function writeIndex(dir: string, data: IndexData, opts: WriteIndexOptions = {}): Promise<IndexManifest> {
-  const n = data.labels.length;
-  const dim = data.layout.topics * data.layout.blockDim;
-  const ann = !opts.ann || opts.ann === 'auto' ? defaultAnn(n, dim) : opts.ann === 'ivf_pq' ? defaultAnn(n, dim, 0) : opts.ann;
-  await fs.mkdir(dir, { recursive: true });
-  await writeArray(path.join(dir, INDEX_FILES.codes), data.codes);
-  await writeArray(path.join(dir, INDEX_FILES.labels), data.labels);
-  if (data.theta) await writeArray(path.join(dir, INDEX_FILES.theta), data.theta);
-  await fs.rm(path.join(dir, INDEX_FILES.lance), { recursive: true, force: true });
-  await writeLanceTable(path.join(dir, INDEX_FILES.lance), { codes: data.codes, labels: data.labels, dim, ids: (row) => formatRef(data.split, row) }, ann, opts.onProgress);
-  const manifest: IndexManifest = {
-    format: 'sadsl-index',
-    version: 1,
-    model: data.model,
-    dataset: data.dataset,
-    split: data.split,
-    n,
-    dim,
-    layout: data.layout,
-    hasTheta: Boolean(data.theta),
-    ann,
-    createdAt: new Date().toISOString(),
-  };
-  // The manifest goes last: a directory without one is an unfinished index.
-  await fs.writeFile(path.join(dir, INDEX_FILES.manifest), JSON.stringify(manifest, null, 1));
-  return manifest;
+export class IndexWriter {
+  private n = 0;
+  private readonly parts: CompactCodes[] = [];
+  private readonly labels: Int32Array[] = [];
+  private readonly params: CompactParams;
+
+  private constructor(
+    private readonly store: IndexStore,
+    private readonly header: IndexHeader,
+    private readonly opts: WriteIndexOptions,
+    private readonly codesFile: FileWriter,
+    private readonly labelsFile: FileWriter,
+  ) {
+    this.params = { ...COMPACT_DEFAULTS, ...opts.codes };
+  }
+
+  /** Starts an index at `store`, replacing whatever was there. */
+  static async create(store: IndexStore, header: IndexHeader, opts: WriteIndexOptions = {}): Promise<IndexWriter> {
+    await store.clear();
+    const codesFile = await store.writer(INDEX_FILES.codes);
+    const labelsFile = await store.writer(INDEX_FILES.labels);
+    return new IndexWriter(store, header, opts, codesFile, labelsFile);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** Appends objects: dense codes [b, dim] and their labels [b]. */
+  async add(codes: Float32Array, labels: Int32Array): Promise<void> {
+    const b = labels.length;
+    const dim = this.header.layout.topics * this.header.layout.blockDim;
+    if (codes.length !== b * dim) throw new ArgumentError(`codes: expected ${b}×${dim} values, got ${codes.length}`);
+    const c = CompactCodes.fromDense(codes, this.header.layout, this.params);
+    this.parts.push(c);
+    await this.codesFile.append(c.chunk(0, c.n));
+    const own = Int32Array.from(labels);
+    this.labels.push(own);
+    await this.labelsFile.append(arrayBytes(own));
+    this.n += b;
+  }
+
+  /**
+   * Fits the projection on a seeded sample of the stored codes and writes every object's projected vector
+   * to the LanceDB table, in chunks.
+   */
+  private async writeVectors(codes: CompactCodes, labels: Int32Array, D: number): Promise<Projection> {
+    const { layout } = this.header;
+    const dim = layout.topics * layout.blockDim;
+    const sample = new Rng(0).sample(Int32Array.from({ length: this.n }, (_, i) => i), Math.min(this.n, INDEX_DEFAULTS.projectionSample));
+    const p = await fitProjection(codes.dense([...sample].sort((a, b) => a - b)), dim, D);
+    const lance = await LanceWriter.open(this.store.lance, p.D);
+    try {
+      for (let start = 0; start < this.n; start += LANCE_CHUNK) {
+        const end = Math.min(this.n, start + LANCE_CHUNK);
+        const part = codes.slice(start, end);
+        const vectors = await projectCompact(p, part);
+        await lance.add({ start, ids: Array.from({ length: end - start }, (_, i) => formatRef(this.header.split, start + i)), labels: labels.subarray(start, end), vectors });
+        this.opts.onProgress?.('ann', end, this.n);
+      }
+      this.opts.onProgress?.('ann', this.n, this.n);
+    } catch (e) {
+      lance.close();
+      throw e;
+    }
+    this.lance = lance;
+    return p;
+  }
+
+  private lance: LanceWriter | null = null;
+
+  /** Builds the ANN index, measures it and writes the projection and the manifest. */
+  async finish(): Promise<IndexManifest> {
+    await this.codesFile.close();
+    await this.labelsFile.close();
+    const codes = CompactCodes.concat(this.parts, this.header.layout, this.params.dtype);
+    this.parts.length = 0;
+    const labels = concatI32(this.labels);
+    let ann: AnnManifest = { type: 'none' };
+    if (this.opts.ann && this.n > 0) {
+      const t0 = performance.now();
+      const dim = this.header.layout.topics * this.header.layout.blockDim;
+      const p = await this.writeVectors(codes, labels, Math.min(dim, this.opts.ann.dims ?? INDEX_DEFAULTS.annDims));
+      const index = this.opts.ann.index ?? defaultAnnIndex(this.n, p.D);
+      await this.lance!.createIndex(index);
+      this.lance!.close();
+      const buildSeconds = (performance.now() - t0) / 1000;
+      await this.store.write(INDEX_FILES.projection, arrayBytes(p.matrix));
+      const chosen = await this.chooseSearch(codes, labels, p);
+      ann = { type: 'lance', dims: p.D, index, search: chosen.search, measured: chosen.measured, buildSeconds };
+    }
+    const stats = codes.stats();
+    const manifest: IndexManifest = {
+      format: 'sadsl-index',
+      version: INDEX_VERSION,
+      ...this.header,
+      n: this.n,
+      dim: this.header.layout.topics * this.header.layout.blockDim,
+      codes: { params: this.params, blocks: codes.blocks, ...stats },
+      ann,
+      createdAt: new Date().toISOString(),
+    };
+    await this.store.write(INDEX_FILES.manifest, JSON.stringify(manifest, null, 1));
+    return manifest;
+  }
+
+  /** The search parameters: given, or the fastest of the sweep with recall@k ≥ target on the held-out queries. */
+  private async chooseSearch(codes: CompactCodes, labels: Int32Array, p: Projection): Promise<{ search: AnnSearchParams; measured: Extract<AnnManifest, { type: 'lance' }>['measured'] }> {
+    const o = this.opts.ann ?? {};
+    const queries = this.opts.heldOut;
+    const dim = this.header.layout.topics * this.header.layout.blockDim;
+    if (!queries || queries.length === 0) return { search: o.search ?? { nprobes: 20, refineFactor: 10 }, measured: null };
+    const k = Math.min(o.k ?? INDEX_DEFAULTS.annK, this.n);
+    const target = o.targetRecall ?? INDEX_DEFAULTS.annTargetRecall;
+    const exact = new ExactBackend(codes, labels, (r) => formatRef(this.header.split, r), this.params);
+    const nq = queries.length / dim;
+    const truth = await exact.search(queries, k);
+    // One query at a time, as a service without concurrent queries sees them.
+    const timedQueries = Math.min(nq, 20);
+    const t0 = performance.now();
+    for (let i = 0; i < timedQueries; i++) await exact.search(queries.subarray(i * dim, (i + 1) * dim), k);
+    const exactQps = timedQueries / ((performance.now() - t0) / 1000);
+    const base = await LanceBackend.open(this.store.lance, exact, p, o.search ?? SWEEP[0]);
+    try {
+      const sweep: { nprobes: number; refineFactor: number; ef?: number; recall: number; qps: number }[] = [];
+      const grid = o.search ? [o.search] : SWEEP;
+      for (const params of grid) {
+        const lance = base.withParams(params);
+        await lance.search(queries.subarray(0, dim), k); // warm the index cache
+        const t = performance.now();
+        const hits = await lance.search(queries, k);
+        const qps = nq / ((performance.now() - t) / 1000);
+        sweep.push({ ...params, recall: recall(hits, truth), qps });
+        this.opts.onProgress?.('measure', sweep.length, grid.length);
+      }
+      const ok = sweep.filter((s) => s.recall >= target).sort((a, b) => b.qps - a.qps);
+      const best = ok[0] ?? [...sweep].sort((a, b) => b.recall - a.recall || b.qps - a.qps)[0];
+      const search: AnnSearchParams = { nprobes: best.nprobes, refineFactor: best.refineFactor, ...(best.ef ? { ef: best.ef } : {}) };
+      return { search, measured: { queries: nq, k, recall: best.recall, annQps: best.qps, exactQps, sweep } };
+    } finally {
+      await base.close();
+    }
+  }
+}
+
+/** Mean fraction of the exact top-k rows that the ANN returned. */
+export function recall(hits: Hit[][], truth: Hit[][]): number {
+  let found = 0;
+  let total = 0;
+  hits.forEach((h, q) => {
+    const want = new Set(truth[q].map((x) => x.row));
+    found += h.filter((x) => want.has(x.row)).length;
+    total += want.size;
+  });
+  return total ? found / total : 1;
+}
+
+function concatI32(parts: Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -1,22 +1,41 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../../src/engine/backend.js';
+import { QueryBatcher } from '../../src/search/batcher.js';
+import { CompactCodes } from '../../src/search/compact.js';
 import { ExactBackend } from '../../src/search/exact.js';
-import { LanceBackend, writeLanceTable } from '../../src/search/lance.js';
+import { LanceBackend, LanceWriter } from '../../src/search/lance.js';
+import { fitProjection, projectCompact, projectDense } from '../../src/search/projection.js';
 import { parseTopicWeights, weightVector } from '../../src/search/topics.js';
 import { TopK } from '../../src/engine/topk.js';
-import { bruteScores, topRows, unitCodes } from './fixtures.js';
+import { bruteScores, topRows, topicCodes, unitCodes } from './fixtures.js';
 
 const layout = { topics: 4, blockDim: 8 };
 const dim = 32;
-const n = 700;
-const codes = unitCodes(n, dim, 1);
+const n = 5000; // more than one score tile (4,096 rows)
+const { codes } = topicCodes(n, layout, 1);
 const labels = Int32Array.from({ length: n }, (_, i) => i % 5);
 const ids = (row: number) => `train:${row}`;
-const queries = unitCodes(5, dim, 2);
+const queries = topicCodes(6, layout, 2).codes;
+const lossless = { dtype: 'float32', maxBlocks: 4, maxDroppedMass: 0 } as const;
+const compactParams = { dtype: 'int8', maxBlocks: 2, maxDroppedMass: 0.05 } as const;
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-backends-'));
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' });
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Scores of the compact query against every compact code, by a plain loop over the dense forms. */
+function compactBrute(params: typeof compactParams, w?: number[]): { scores: number[][]; db: CompactCodes; q: CompactCodes } {
+  const db = CompactCodes.fromDense(codes, layout, params);
+  const q = CompactCodes.fromDense(queries, layout, { ...params, dtype: 'float32' });
+  const all = Array.from({ length: n }, (_, i) => i);
+  const dense = db.dense(all);
+  const qd = q.dense(Array.from({ length: q.n }, (_, i) => i));
+  return { scores: Array.from({ length: q.n }, (_, i) => bruteScores(dense, qd.subarray(i * dim, (i + 1) * dim), layout, w)), db, q };
+}
 
 describe('TopK', () => {
   it('keeps the k largest, best first', () => {
@@ -42,71 +61,121 @@ describe('topic weights', () => {
 });
 
 describe('exact backend', () => {
-  const exact = new ExactBackend(codes, labels, ids, layout);
-
-  it('returns the brute-force top-k with contributions summing to the score', async () => {
+  it('with lossless codes returns the brute-force top-k of the full codes, contributions summing to the score', async () => {
+    const exact = new ExactBackend(CompactCodes.fromDense(codes, layout, lossless), labels, ids, lossless);
     const hits = await exact.search(queries, 10);
-    for (let q = 0; q < 5; q++) {
+    for (let q = 0; q < 6; q++) {
       const scores = bruteScores(codes, queries.subarray(q * dim, (q + 1) * dim), layout);
       expect(hits[q].map((h) => h.row)).toEqual(topRows(scores, 10));
       for (const h of hits[q]) {
         expect(h.score).toBeCloseTo(scores[h.row], 5);
         expect(h.contributions.reduce((a, b) => a + b, 0)).toBeCloseTo(h.score, 6);
+        expect(h.dropped).toEqual({ query: 0, object: 0 });
         expect(h.id).toBe(`train:${h.row}`);
         expect(h.label).toBe(h.row % 5);
       }
     }
   });
 
-  it('steers by topic: weight 0 removes a topic, others scale it', async () => {
-    const w = [0, 1, 3, 1];
-    const hits = (await exact.search(queries.subarray(0, dim), 10, { 0: 0, 2: 3 }))[0];
-    const scores = bruteScores(codes, queries.subarray(0, dim), layout, w);
-    expect(hits.map((h) => h.row)).toEqual(topRows(scores, 10));
-    for (const h of hits) expect(h.contributions[0]).toBe(0);
-    expect(hits[0].score).toBeCloseTo(scores[hits[0].row], 5);
+  it('with compact codes scores the compact query against the stored blocks exactly, and says what was dropped', async () => {
+    const { scores, db, q } = compactBrute(compactParams);
+    const exact = new ExactBackend(db, labels, ids, compactParams);
+    const hits = await exact.search(queries, 10);
+    for (let i = 0; i < 6; i++) {
+      expect(hits[i].map((h) => h.row)).toEqual(topRows(scores[i], 10));
+      for (const h of hits[i]) {
+        expect(h.score).toBeCloseTo(scores[i][h.row], 5);
+        expect(h.contributions.reduce((a, b) => a + b, 0)).toBeCloseTo(h.score, 6);
+        expect(h.dropped.object).toBe(db.dropped[h.row]);
+        expect(h.dropped.query).toBe(q.dropped[i]);
+        // A topic contributes only when both codes keep it.
+        const kept = (c: CompactCodes, r: number) => new Set(Array.from(c.topics.subarray(c.offsets[r], c.offsets[r + 1])));
+        h.contributions.forEach((c, k) => {
+          if (!(kept(db, h.row).has(k) && kept(q, i).has(k))) expect(c).toBe(0);
+        });
+      }
+    }
+    // A block of queries gives what one query at a time gives.
+    for (let i = 0; i < 6; i++) expect((await exact.search(queries.subarray(i * dim, (i + 1) * dim), 10))[0]).toEqual(hits[i]);
+    // Re-ranking candidates scores them alike.
+    const some = [...hits[0].map((h) => h.row).reverse(), 17, 4999];
+    expect(exact.rank(queries.subarray(0, dim), some, 10)).toEqual(hits[0]);
   });
 
-  it('finds a stored code as its own best hit with score 1', async () => {
+  it('steers by topic: weight 0 removes a topic, others scale it', async () => {
+    const w = [0, 1, 3, 1];
+    const { scores, db } = compactBrute(compactParams, w);
+    const exact = new ExactBackend(db, labels, ids, compactParams);
+    const hits = (await exact.search(queries.subarray(0, dim), 10, { 0: 0, 2: 3 }))[0];
+    expect(hits.map((h) => h.row)).toEqual(topRows(scores[0], 10));
+    for (const h of hits) expect(h.contributions[0]).toBe(0);
+    expect(hits[0].score).toBeCloseTo(scores[0][hits[0].row], 5);
+  });
+
+  it('finds a stored code as its own best hit', async () => {
+    const exact = new ExactBackend(CompactCodes.fromDense(codes, layout, lossless), labels, ids, lossless);
     const hit = (await exact.search(await exact.codes([123]), 1))[0][0];
     expect(hit.row).toBe(123);
     expect(hit.score).toBeCloseTo(1, 5);
   });
 });
 
-describe('LanceDB backend', () => {
-  it('without an ANN index, agrees with the exact backend (scores, steering, stored codes)', async () => {
-    const dir = path.join(tmp, 'flat');
-    await writeLanceTable(dir, { codes, labels, ids, dim }, { type: 'none' });
-    const lance = await LanceBackend.open(dir, layout);
-    const exact = new ExactBackend(codes, labels, ids, layout);
-    expect(lance.size).toBe(n);
-    for (const w of [undefined, { 1: 0, 3: 2 }]) {
-      const a = await lance.search(queries, 10, w);
-      const b = await exact.search(queries, 10, w);
-      for (let q = 0; q < 5; q++) {
-        expect(a[q].map((h) => h.id)).toEqual(b[q].map((h) => h.id));
-        a[q].forEach((h, i) => h.contributions.forEach((c, k) => expect(c).toBeCloseTo(b[q][i].contributions[k], 5)));
-      }
-    }
-    expect(Array.from(await lance.codes([5, 699]))).toEqual(Array.from(await exact.codes([5, 699])));
-    await lance.close();
+describe('query batcher', () => {
+  it('answers queries that arrive together in one pass, each as if alone', async () => {
+    const exact = new ExactBackend(CompactCodes.fromDense(codes, layout, compactParams), labels, ids, compactParams);
+    const batcher = new QueryBatcher(exact);
+    const one = (i: number) => queries.subarray(i * dim, (i + 1) * dim);
+    const hits = await Promise.all([0, 1, 2, 3].map((i) => batcher.search(one(i), 3 + i)));
+    // Different weights go to another pass.
+    const steered = await Promise.all([batcher.search(one(4), 5, { 1: 0 }), batcher.search(one(5), 5)]);
+    expect(batcher.passes).toEqual([4, 1, 1]);
+    for (let i = 0; i < 4; i++) expect(hits[i]).toEqual((await exact.search(one(i), 3 + i))[0]);
+    expect(steered[0]).toEqual((await exact.search(one(4), 5, { 1: 0 }))[0]);
   });
+});
 
-  it('with IVF_PQ, recall@10 against exact stays high (refined scores are exact)', async () => {
-    const dir = path.join(tmp, 'ivf');
-    await writeLanceTable(dir, { codes, labels, ids, dim }, { type: 'ivf_pq', partitions: 4, subVectors: 4 });
-    const lance = await LanceBackend.open(dir, layout, { nprobes: 4, refineFactor: 20 });
-    const a = await lance.search(queries, 10);
-    const b = await new ExactBackend(codes, labels, ids, layout).search(queries, 10);
-    let found = 0;
-    for (let q = 0; q < 5; q++) {
-      const truth = new Set(b[q].map((h) => h.row));
-      found += a[q].filter((h) => truth.has(h.row)).length;
-      const scores = bruteScores(codes, queries.subarray(q * dim, (q + 1) * dim), layout);
-      for (const h of a[q]) expect(h.score).toBeCloseTo(scores[h.row], 5);
+describe('projection', () => {
+  it('keeps inner products of the sample within the dropped spectrum, and projects compact codes like their dense forms', async () => {
+    // Codes in a 6-dim subspace of 32 dims are projected losslessly with D = 6.
+    const basis = unitCodes(6, dim, 5);
+    const coef = unitCodes(400, 6, 6);
+    const low = new Float32Array(400 * dim);
+    for (let i = 0; i < 400; i++) for (let a = 0; a < 6; a++) for (let t = 0; t < dim; t++) low[i * dim + t] += coef[i * 6 + a] * basis[a * dim + t];
+    const p = await fitProjection(low, dim, 6);
+    const y = await projectDense(p, low);
+    for (const [i, j] of [[0, 1], [5, 300], [42, 42]]) {
+      let exact = 0;
+      let approx = 0;
+      for (let t = 0; t < dim; t++) exact += low[i * dim + t] * low[j * dim + t];
+      for (let c = 0; c < 6; c++) approx += y[i * 6 + c] * y[j * 6 + c];
+      expect(approx).toBeCloseTo(exact, 4);
     }
-    expect(found / 50).toBeGreaterThanOrEqual(0.9);
+    const c = CompactCodes.fromDense(codes.subarray(0, 50 * dim), layout, compactParams);
+    const q = await fitProjection(codes.subarray(0, 1000 * dim), dim, 8);
+    const a = await projectCompact(q, c);
+    const b = await projectDense(q, c.dense(Array.from({ length: 50 }, (_, i) => i)));
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 5));
+  });
+});
+
+describe('LanceDB backend', () => {
+  it('proposes candidates that the exact backend re-scores: with every partition probed it equals exact search', async () => {
+    const db = CompactCodes.fromDense(codes, layout, compactParams);
+    const exact = new ExactBackend(db, labels, ids, compactParams);
+    const p = await fitProjection(db.dense(Array.from({ length: 2000 }, (_, i) => i)), dim, 16);
+    const w = await LanceWriter.open({ uri: path.join(tmp, 'ivf') }, p.D);
+    await w.add({ start: 0, ids: Array.from({ length: 3000 }, (_, i) => ids(i)), labels: labels.subarray(0, 3000), vectors: await projectCompact(p, db.slice(0, 3000)) });
+    await w.add({ start: 3000, ids: Array.from({ length: n - 3000 }, (_, i) => ids(3000 + i)), labels: labels.subarray(3000), vectors: await projectCompact(p, db.slice(3000, n)) });
+    await w.createIndex({ type: 'ivf_pq', partitions: 8, subVectors: 2 });
+    w.close();
+    const lance = await LanceBackend.open({ uri: path.join(tmp, 'ivf') }, exact, p, { nprobes: 8, refineFactor: 500 });
+    expect(lance.size).toBe(n);
+    for (const wts of [undefined, { 1: 0, 3: 2 }]) {
+      const a = await lance.search(queries, 10, wts);
+      const b = await exact.search(queries, 10, wts);
+      for (let q = 0; q < 6; q++) expect(a[q].map((h) => h.row)).toEqual(b[q].map((h) => h.row));
+    }
+    expect(Array.from(await lance.codes([5, 4999]))).toEqual(Array.from(await exact.codes([5, 4999])));
     await lance.close();
   });
 });

@@ -32,3 +32,26 @@ export function topRows(scores: number[], k: number): number[] {
     .slice(0, k)
     .map(([, i]) => i);
 }
+
+/**
+ * Codes shaped like the model's: block k = √θ_k · (unit vector), θ on the simplex and peaked (softmax of
+ * 3·normal), so a few blocks carry most of the mass. Returns the codes [n, K·d] and θ [n, K].
+ */
+export function topicCodes(n: number, layout: CodeLayout, seed: number, peak = 3): { codes: Float32Array; theta: Float32Array } {
+  const { topics: K, blockDim: d } = layout;
+  const rng = new Rng(seed);
+  const theta = new Float32Array(n * K);
+  const codes = unitCodes(n * K, d, seed + 1000);
+  for (let i = 0; i < n; i++) {
+    const logits = rng.normalArray(K, peak);
+    const max = Math.max(...logits);
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += theta[i * K + k] = Math.exp(logits[k] - max);
+    for (let k = 0; k < K; k++) {
+      theta[i * K + k] /= sum;
+      const s = Math.sqrt(theta[i * K + k]);
+      for (let j = 0; j < d; j++) codes[(i * K + k) * d + j] *= s;
+    }
+  }
+  return { codes, theta };
+}

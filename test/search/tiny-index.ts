@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { buildIndex } from '../../src/search/build.js';
 import type { IndexManifest } from '../../src/search/manifest.js';
-import type { WriteIndexOptions } from '../../src/search/write.js';
+import type { BuildIndexOptions } from '../../src/search/build.js';
 import { train } from '../../src/train/train.js';
 
 export interface TinyIndex {
@@ -12,7 +12,7 @@ export interface TinyIndex {
 }
 
 /** Trains on sample-images (or sample-text) into `dir/run` and indexes its train split into `dir/index`. */
-export async function tinyIndex(dir: string, domain: 'image' | 'text' = 'image', ann: WriteIndexOptions['ann'] = { type: 'none' }): Promise<TinyIndex> {
+export async function tinyIndex(dir: string, domain: 'image' | 'text' = 'image', ann: BuildIndexOptions['ann'] = 'none', out = path.join(dir, 'index')): Promise<TinyIndex> {
   const runDir = path.join(dir, 'run');
   const r =
     domain === 'image'
@@ -20,7 +20,7 @@ export async function tinyIndex(dir: string, domain: 'image' | 'text' = 'image',
       : await train({ dataset: 'sample-text', out: runDir, train: { maxSteps: 3, validationSize: 0 }, model: { vocabSize: 500, maxLength: 64, d: 16, K: 4, docHidden: 32 } });
   r.model.dispose();
   const modelDir = path.join(runDir, 'model');
-  const indexDir = path.join(dir, 'index');
+  const indexDir = out;
   const manifest = await buildIndex({ model: modelDir, out: indexDir, ann });
   return { modelDir, indexDir, manifest };
 }

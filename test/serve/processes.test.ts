@@ -32,7 +32,7 @@ function serve(indexDir: string): Promise<string> {
 
 beforeAll(async () => {
   await initEngine({ backend: 'wasm' });
-  t = await tinyIndex(tmp);
+  t = await tinyIndex(tmp, 'image', { dims: 16, index: { type: 'ivf_pq', partitions: 4, subVectors: 2 }, search: { nprobes: 4, refineFactor: 50 } });
 });
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');

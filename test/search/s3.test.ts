@@ -1,0 +1,83 @@
+/**
+ * An index on S3-compatible object storage (a local s3rver this test starts): `sadsl index --out s3://…`,
+ * a searcher on it that answers like the same index on disk, and two `sadsl serve` processes on the one S3
+ * index that answer with identical hits.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../../src/engine/backend.js';
+import { buildIndex } from '../../src/search/build.js';
+import { Searcher } from '../../src/search/searcher.js';
+import { startLocalS3, type LocalS3 } from './s3-server.js';
+import { tinyIndex, type TinyIndex } from './tiny-index.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-s3-'));
+const children: ChildProcess[] = [];
+const ann = { dims: 16, index: { type: 'ivf_pq', partitions: 4, subVectors: 2 }, search: { nprobes: 4, refineFactor: 50 } } as const;
+const uri = 's3://sadsl-test/indexes/tiny';
+let s3: LocalS3;
+let t: TinyIndex;
+
+function serve(index: string): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--index', index, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...s3.env } });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+}
+
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' });
+  s3 = await startLocalS3('sadsl-test');
+  Object.assign(process.env, s3.env);
+  t = await tinyIndex(tmp, 'image', ann);
+  await buildIndex({ model: t.modelDir, out: uri, ann });
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  await s3?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('an index on S3-compatible storage', () => {
+  it('answers like the same index on disk, with the ANN stage and exactly', async () => {
+    const local = await Searcher.open(t.indexDir);
+    const remote = await Searcher.open(uri);
+    expect(remote.backend.name).toBe('lance');
+    expect({ ...remote.manifest, createdAt: '', ann: null }).toEqual({ ...local.manifest, createdAt: '', ann: null });
+    for (const id of ['train:3', 'train:1500']) {
+      const q = await remote.query({ id });
+      expect(Array.from(q.code)).toEqual(Array.from((await local.query({ id })).code));
+      expect(await remote.search(q.code, 5)).toEqual(await local.search(q.code, 5));
+    }
+    const exact = await Searcher.open(uri, { backend: 'exact' });
+    expect(exact.backend.name).toBe('exact');
+    await Promise.all([local.close(), remote.close(), exact.close()]);
+    await expect(Searcher.open('s3://sadsl-test/nothing-here')).rejects.toThrow(/index.json: not found/);
+  });
+
+  it('two service processes answer from the one index with identical hits', async () => {
+    const [a, b] = await Promise.all([serve(uri), serve(uri)]);
+    const ask = (url: string, id: string) =>
+      fetch(`${url}/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, k: 5 }) }).then((r) => r.json());
+    const ids = ['train:0', 'train:7', 'test:3'];
+    const results = await Promise.all(ids.flatMap((id) => [ask(a, id), ask(b, id)]));
+    for (let i = 0; i < ids.length; i++) {
+      const [ra, rb] = [results[2 * i], results[2 * i + 1]];
+      expect(ra.backend).toBe('lance');
+      expect(ra.hits).toHaveLength(5);
+      expect(rb.hits).toEqual(ra.hits);
+    }
+  });
+});
