@@ -29,16 +29,23 @@ export interface Progress {
   stop(): void;
 }
 
+/** Resident memory of this process in MiB, shown by every progress bar (memory stays bounded while streaming). */
+function rssMiB(): number {
+  return Math.round(process.memoryUsage.rss() / 2 ** 20);
+}
+
 /**
  * A progress bar on stderr, started on the first report so fast work never shows one. `format` may use
- * cli-progress tokens ({bar}, {value}, {total}, {eta}) and payload keys.
+ * cli-progress tokens ({bar}, {value}, {total}, {eta}) and payload keys; the process's RSS is appended.
  */
 export function progressBar(label: string, format = '{bar} {value}/{total} eta {eta}s'): Progress {
+  format += ' | RSS {rss} MiB';
   let bar: cliProgress.SingleBar | null = null;
   const quiet = !process.stderr.isTTY && process.env.SADSL_PROGRESS !== '1';
   let lastLine = 0;
   return {
-    update(done, total, payload = {}) {
+    update(done, total, given = {}) {
+      const payload = { ...given, rss: rssMiB() };
       if (quiet) {
         // Not a terminal (CI, logs): one line every 10 s instead of a redrawn bar.
         const now = Date.now();

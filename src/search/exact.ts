@@ -2,49 +2,60 @@
  * Exact search over compact codes (compact.ts). Queries are compacted with the index's own parameters, so the
  * score is the compact score s̃(q, x) = Σ_k w_k ⟨q̃_k, x̃_k⟩ over the topics both keep, computed exactly.
  *
- * The stored blocks are regrouped by topic (an inverted list per topic: rows, scales, values), so a query
- * touches only the blocks of the topics it keeps. A block of queries is answered in one pass over the
- * database: per range of rows, every topic's blocks are read once and scored against all queries of the
- * block that keep that topic, into a score tile [queries, rows] that feeds a running top-k per query.
- * This is why concurrent queries are answered together (see `QueryBatcher`): the pass costs about the same
- * memory traffic for one query or for 64.
+ * The stored blocks are regrouped by row range and topic into pieces: piece (c, k) holds the blocks of topic
+ * k of the objects in rows [c·R, (c+1)·R), as a float32 matrix [rows, d] (scale folded in). A block of queries
+ * is answered in one pass over the database: per row range, each topic's piece is multiplied on the engine
+ * with the blocks of the queries that keep that topic ([q_k, d]·[rows, d]ᵀ, a matrix product instead of a
+ * scalar loop), scattered into a score tile [queries, R], and the tile feeds a running top-k per query.
+ * A query touches only the pieces of the topics it keeps, and a pass costs about the same memory traffic for
+ * one query as for 64, which is why the service answers concurrent queries together (batcher.ts).
  */
 import { COMPACT_DEFAULTS, type CompactParams } from '../config.js';
-import { TopK } from '../engine/topk.js';
+import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../errors.js';
 import type { Hit, SearchBackend } from './backend.js';
 import { CompactCodes } from './compact.js';
 import { weightVector, type CodeLayout, type TopicWeights } from './topics.js';
+import { TopK } from '../engine/topk.js';
 
-/** Rows per score tile: [queries, TILE] float32 stays in cache for blocks of up to 64 queries. */
-const TILE = 4096;
+/** Rows per range: a score tile of 64 queries × R floats is 16 MB. */
+const RANGE = 65536;
+/** Pieces stay on the engine (no copy per pass) while all of them take at most this many bytes. */
+const RESIDENT_BYTES = 1.5 * 2 ** 30;
 
-/** The stored blocks of one topic, by ascending row. */
-interface TopicList {
+/** The blocks of one topic among the objects of one row range. */
+interface Piece {
+  /** Row of each block, relative to the range start. */
   rows: Int32Array;
-  scales: Float32Array;
-  values: Int8Array | Float32Array; // [rows.length, blockDim]
+  /** [rows.length, d] values · scale. */
+  values: Float32Array;
+  /** The values on the engine, transposed to [d, blocks] (pieceTensor), when they stay there. */
+  tensor: tf.Tensor2D | null;
 }
 
 export class ExactBackend implements SearchBackend {
   readonly name = 'exact';
   readonly layout: CodeLayout;
   readonly size: number;
-  private readonly lists: TopicList[];
+  /** pieces[range][topic], null when no object of the range keeps the topic. */
+  private readonly pieces: (Piece | null)[][];
   private readonly queryParams: CompactParams;
 
   constructor(
-    readonly codes_: CompactCodes,
+    readonly compact: CompactCodes,
     private readonly labels: Int32Array, // [n]
     private readonly ids: (row: number) => string,
     /** How queries are compacted (default: like the stored codes, lossless when they are). */
     queryParams?: Partial<CompactParams>,
   ) {
-    this.layout = codes_.layout;
+    this.layout = compact.layout;
     this.size = labels.length;
-    if (codes_.n !== this.size) throw new ArgumentError(`codes: expected ${this.size} objects, got ${codes_.n}`);
+    if (compact.n !== this.size) throw new ArgumentError(`codes: expected ${this.size} objects, got ${compact.n}`);
     this.queryParams = { ...COMPACT_DEFAULTS, ...queryParams, dtype: 'float32' };
-    this.lists = invert(codes_);
+    this.pieces = split(compact);
+    if (compact.blocks * compact.layout.blockDim * 4 <= RESIDENT_BYTES) {
+      for (const range of this.pieces) for (const p of range) if (p) p.tensor = pieceTensor(p, compact.layout.blockDim);
+    }
   }
 
   async search(queries: Float32Array, k: number, topicWeights?: TopicWeights): Promise<Hit[][]> {
@@ -56,42 +67,50 @@ export class ExactBackend implements SearchBackend {
     const nq = q.n;
     const kk = Math.min(k, this.size);
     // Per topic, the queries that keep it and their (steered) blocks [m, d].
-    const byTopic = Array.from({ length: K }, () => ({ qs: [] as number[], vecs: [] as Float32Array[] }));
+    const byTopic = Array.from({ length: K }, () => ({ qs: [] as number[], vecs: [] as number[] }));
+    const v = new Float32Array(d);
     for (let i = 0; i < nq; i++) {
       for (let b = q.offsets[i]; b < q.offsets[i + 1]; b++) {
         const t = q.topics[b];
         if (w && w[t] === 0) continue;
-        const v = new Float32Array(d);
         q.blockInto(b, v, 0, w ? w[t] : 1);
         byTopic[t].qs.push(i);
-        byTopic[t].vecs.push(v);
+        for (let j = 0; j < d; j++) byTopic[t].vecs.push(v[j]);
       }
     }
-    const active = byTopic.map((t, topic) => ({ topic, qs: Int32Array.from(t.qs), vecs: flatten(t.vecs, d) })).filter((t) => t.qs.length > 0);
-    const heaps = Array.from({ length: nq }, () => new TopK(kk));
-    const tile = new Float32Array(nq * TILE);
-    const cursor = new Int32Array(K);
-    for (let r0 = 0; r0 < this.size; r0 += TILE) {
-      const r1 = Math.min(this.size, r0 + TILE);
-      tile.fill(0);
-      for (const t of active) {
-        const list = this.lists[t.topic];
-        let p = cursor[t.topic];
-        const p1 = upperBound(list.rows, r1, p);
-        scoreTile(list, p, p1, r0, t.qs, t.vecs, d, tile, TILE);
-        cursor[t.topic] = p1;
-        p = p1;
-      }
-      for (let i = 0; i < nq; i++) {
-        const heap = heaps[i];
-        const base = i * TILE - r0;
-        for (let r = r0; r < r1; r++) {
-          const s = tile[base + r];
-          if (s > heap.threshold) heap.push(s, r);
+    const active = byTopic.flatMap((t, topic) => (t.qs.length > 0 ? [{ topic, qs: Int32Array.from(t.qs), vecs: tf.tensor2d(t.vecs, [t.qs.length, d]) }] : []));
+    try {
+      const heaps = Array.from({ length: nq }, () => new TopK(kk));
+      const tile = new Float32Array(nq * RANGE);
+      for (let c = 0; c < this.pieces.length; c++) {
+        const r0 = c * RANGE;
+        const r1 = Math.min(this.size, r0 + RANGE);
+        tile.fill(0);
+        for (const t of active) {
+          const p = this.pieces[c][t.topic];
+          if (p) scatter(await this.product(t.vecs, p, d), t.qs, p.rows, tile);
+        }
+        for (let i = 0; i < nq; i++) {
+          const heap = heaps[i];
+          const base = i * RANGE;
+          for (let r = 0; r < r1 - r0; r++) {
+            const s = tile[base + r];
+            if (s > heap.threshold) heap.push(s, r0 + r);
+          }
         }
       }
+      return heaps.map((heap, i) => heap.sorted().map(({ row }) => this.hit(q, i, row, w)));
+    } finally {
+      tf.dispose(active.map((t) => t.vecs));
     }
-    return heaps.map((heap, i) => heap.sorted().map(({ row }) => this.hit(q, i, row, w)));
+  }
+
+  /** Scores [queries of the topic, blocks of the piece] on the engine. */
+  private async product(queries: tf.Tensor2D, p: Piece, d: number): Promise<Float32Array> {
+    const s = tf.tidy(() => tf.matMul(queries, p.tensor ?? pieceTensor(p, d)));
+    const out = (await s.data()) as Float32Array;
+    s.dispose();
+    return out;
   }
 
   /** The k best of the candidate rows for one query [dim], by the exact compact score (the ANN's re-ranking). */
@@ -104,22 +123,24 @@ export class ExactBackend implements SearchBackend {
 
   /** A hit with its per-topic contributions and the dropped masses of both codes. */
   private hit(q: CompactCodes, qi: number, row: number, w: Float32Array | null): Hit {
-    const c = compactContributions(q, qi, this.codes_, row, w);
+    const c = compactContributions(q, qi, this.compact, row, w);
     return {
       id: this.ids(row),
       row,
       label: this.labels[row],
       score: c.reduce((a, b) => a + b, 0),
       contributions: c,
-      dropped: { query: q.dropped[qi], object: this.codes_.dropped[row] },
+      dropped: { query: q.dropped[qi], object: this.compact.dropped[row] },
     };
   }
 
   async codes(rows: readonly number[]): Promise<Float32Array> {
-    return this.codes_.dense(rows);
+    return this.compact.dense(rows);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const range of this.pieces) for (const p of range) p?.tensor?.dispose();
+  }
 }
 
 /** Per topic k, w_k ⟨ã_k, b̃_k⟩ of object i of a and object j of b (0 for topics one of them dropped). */
@@ -149,77 +170,44 @@ export function compactContributions(a: CompactCodes, i: number, b: CompactCodes
   return out;
 }
 
-function flatten(vecs: Float32Array[], d: number): Float32Array {
-  const out = new Float32Array(vecs.length * d);
-  vecs.forEach((v, i) => out.set(v, i * d));
-  return out;
+/** A piece as [d, blocks]: the engine's product is fastest untransposed. */
+function pieceTensor(p: Piece, d: number): tf.Tensor2D {
+  const n = p.rows.length;
+  const t = new Float32Array(d * n);
+  for (let b = 0; b < n; b++) for (let j = 0; j < d; j++) t[j * n + b] = p.values[b * d + j];
+  return tf.tensor2d(t, [d, n]);
 }
 
-/** First position ≥ from whose row is ≥ limit. */
-function upperBound(rows: Int32Array, limit: number, from: number): number {
-  let lo = from;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid] < limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** tile[q, row − r0] += scale · ⟨query block, stored block⟩ for the list's blocks p0..p1 and the queries qs. */
-function scoreTile(list: TopicList, p0: number, p1: number, r0: number, qs: Int32Array, vecs: Float32Array, d: number, tile: Float32Array, stride: number): void {
-  const { rows, scales, values } = list;
-  const nq = qs.length;
-  for (let p = p0; p < p1; p++) {
-    const vo = p * d;
-    const col = rows[p] - r0;
-    const sc = scales[p];
-    for (let a = 0; a < nq; a++) {
-      const qo = a * d;
-      // Four accumulators let the JIT overlap the multiply-adds.
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let j = 0;
-      for (; j + 3 < d; j += 4) {
-        s0 += vecs[qo + j] * values[vo + j];
-        s1 += vecs[qo + j + 1] * values[vo + j + 1];
-        s2 += vecs[qo + j + 2] * values[vo + j + 2];
-        s3 += vecs[qo + j + 3] * values[vo + j + 3];
-      }
-      for (; j < d; j++) s0 += vecs[qo + j] * values[vo + j];
-      tile[qs[a] * stride + col] += (s0 + s1 + s2 + s3) * sc;
-    }
+/** tile[q_a, rows[b]] += scores[a, b] for the queries of one topic and the blocks of one piece. */
+function scatter(scores: Float32Array, qs: Int32Array, rows: Int32Array, tile: Float32Array): void {
+  const nb = rows.length;
+  for (let a = 0; a < qs.length; a++) {
+    const base = qs[a] * RANGE;
+    const so = a * nb;
+    for (let b = 0; b < nb; b++) tile[base + rows[b]] += scores[so + b];
   }
 }
 
-/** Regroups the stored blocks by topic; float16 blocks become float32 (int8 stays int8 with its scale). */
-function invert(c: CompactCodes): TopicList[] {
+/** Regroups the stored blocks by row range and topic, as float32 with the scale folded in. */
+function split(c: CompactCodes): (Piece | null)[][] {
   const { topics: K, blockDim: d } = c.layout;
-  const count = new Int32Array(K);
-  for (let b = 0; b < c.blocks; b++) count[c.topics[b]]++;
-  const lists: TopicList[] = Array.from({ length: K }, (_, k) => ({
-    rows: new Int32Array(count[k]),
-    scales: new Float32Array(count[k]),
-    values: c.dtype === 'int8' ? new Int8Array(count[k] * d) : new Float32Array(count[k] * d),
-  }));
-  const fill = new Int32Array(K);
-  for (let i = 0; i < c.n; i++) {
-    for (let b = c.offsets[i]; b < c.offsets[i + 1]; b++) {
-      const k = c.topics[b];
-      const p = fill[k]++;
-      const list = lists[k];
-      list.rows[p] = i;
-      if (list.values instanceof Int8Array) {
-        list.scales[p] = c.scales[b];
-        list.values.set((c.values as Int8Array).subarray(b * d, (b + 1) * d), p * d);
-      } else {
-        list.scales[p] = 1;
-        c.blockInto(b, list.values, p * d);
+  const out: (Piece | null)[][] = [];
+  for (let r0 = 0; r0 < c.n; r0 += RANGE) {
+    const r1 = Math.min(c.n, r0 + RANGE);
+    const count = new Int32Array(K);
+    for (let b = c.offsets[r0]; b < c.offsets[r1]; b++) count[c.topics[b]]++;
+    const pieces = Array.from({ length: K }, (_, k) => (count[k] > 0 ? { rows: new Int32Array(count[k]), values: new Float32Array(count[k] * d), tensor: null } : null));
+    const fill = new Int32Array(K);
+    for (let i = r0; i < r1; i++) {
+      for (let b = c.offsets[i]; b < c.offsets[i + 1]; b++) {
+        const k = c.topics[b];
+        const p = fill[k]++;
+        const piece = pieces[k]!;
+        piece.rows[p] = i - r0;
+        c.blockInto(b, piece.values, p * d);
       }
     }
+    out.push(pieces);
   }
-  return lists;
+  return out;
 }

@@ -165,5 +165,6 @@ export class LanceBackend implements SearchBackend {
   async close(): Promise<void> {
     this.table.close();
     this.db.close();
+    await this.exact.close();
   }
 }

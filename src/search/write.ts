@@ -198,7 +198,7 @@ export class IndexWriter {
       const search: AnnSearchParams = { nprobes: best.nprobes, refineFactor: best.refineFactor, ...(best.ef ? { ef: best.ef } : {}) };
       return { search, measured: { queries: nq, k, recall: best.recall, annQps: best.qps, exactQps, sweep } };
     } finally {
-      await base.close();
+      await base.close(); // closes the exact backend too
     }
   }
 }

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../../src/engine/backend.js';
+import { CompactCodes } from '../../src/search/compact.js';
+import { ExactBackend } from '../../src/search/exact.js';
+import { Searcher } from '../../src/search/searcher.js';
+import { openStore } from '../../src/search/store.js';
+import { IndexWriter, recall } from '../../src/search/write.js';
+import { topicCodes } from './fixtures.js';
+
+const layout = { topics: 8, blockDim: 8 };
+const dim = 64;
+const n = 3000;
+const { codes } = topicCodes(n, layout, 11);
+const labels = Int32Array.from({ length: n }, (_, i) => i % 7);
+const heldOut = topicCodes(20, layout, 12).codes;
+const params = { dtype: 'int8', maxBlocks: 3, maxDroppedMass: 0.05 } as const;
+const header = {
+  model: { dir: '/nonexistent-model', fingerprint: 'f'.repeat(64) },
+  dataset: { spec: 'synthetic', name: 'synthetic', domain: 'image' as const, classes: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] },
+  split: 'train' as const,
+  layout,
+};
+const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-writer-'));
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' });
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('index writer', () => {
+  it('writes batches, sweeps the ANN search parameters against exact search and records the choice', async () => {
+    const dir = path.join(tmp, 'ann');
+    const w = await IndexWriter.create(await openStore(dir), header, { codes: params, ann: { dims: 16, index: { type: 'ivf_pq', partitions: 8, subVectors: 2 }, targetRecall: 0.9 }, heldOut });
+    for (let s = 0; s < n; s += 700) await w.add(codes.subarray(s * dim, Math.min(n, s + 700) * dim), labels.subarray(s, Math.min(n, s + 700)));
+    const m = await w.finish();
+    const whole = CompactCodes.fromDense(codes, layout, params);
+    expect(m).toMatchObject({ version: 2, n, dim, codes: { params, blocks: whole.blocks, meanBlocks: whole.blocks / n } });
+    expect(m.codes.maxDroppedMass).toBe(whole.stats().maxDroppedMass);
+    if (m.ann.type !== 'lance') throw new Error('expected an ANN stage');
+    const { sweep, recall: chosen, k, queries } = m.ann.measured!;
+    expect([k, queries, sweep.length]).toEqual([10, 20, 20]);
+    // The choice: the fastest setting that reached the target, else the one with the best recall.
+    const ok = sweep.filter((s) => s.recall >= 0.9);
+    const best = ok.length ? ok.reduce((a, b) => (b.qps > a.qps ? b : a)) : sweep.reduce((a, b) => (b.recall > a.recall ? b : a));
+    expect(m.ann.search).toEqual({ nprobes: best.nprobes, refineFactor: best.refineFactor });
+    expect(chosen).toBe(best.recall);
+    // Probing every partition with 40 × k candidates finds (nearly) all exact hits.
+    expect(sweep.find((s) => s.nprobes >= 8 && s.refineFactor === 40)!.recall).toBeGreaterThanOrEqual(0.95);
+
+    // Read back: the stored codes and labels are the written ones; the ANN stage answers with the chosen setting.
+    const s = await Searcher.open(dir);
+    expect(s.backend.name).toBe('lance');
+    const exact = new ExactBackend(whole, labels, (r) => `train:${r}`, params);
+    const truth = await exact.search(heldOut, 10);
+    const got = await s.backend.search(heldOut, 10);
+    expect(recall(got, truth)).toBeCloseTo(chosen, 5);
+    expect(Array.from(await s.backend.codes([0, 2999]))).toEqual(Array.from(whole.dense([0, 2999])));
+    expect(got[0][0].label).toBe(labels[got[0][0].row]);
+    await Promise.all([s.close(), exact.close()]);
+  });
+
+  it('without an ANN stage is searched exactly; a truncated or old index is refused with the file named', async () => {
+    const dir = path.join(tmp, 'flat');
+    const w = await IndexWriter.create(await openStore(dir), header, { codes: params, ann: null });
+    await w.add(codes.subarray(0, 500 * dim), labels.subarray(0, 500));
+    const m = await w.finish();
+    expect(m.ann).toEqual({ type: 'none' });
+    const s = await Searcher.open(dir);
+    expect(s.backend.name).toBe('exact');
+    await s.close();
+    await expect(Searcher.open(dir, { backend: 'lance' })).rejects.toThrow(/no ANN stage/);
+    const codesFile = path.join(dir, 'codes.bin');
+    truncateSync(codesFile, readFileSync(codesFile).length - 100);
+    await expect(Searcher.open(dir)).rejects.toThrow(/codes\.bin: .*truncated or corrupt index/);
+    const manifest = path.join(dir, 'index.json');
+    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version: 1 }));
+    await expect(Searcher.open(dir)).rejects.toThrow(/index format version 1, this sadsl reads version 2; rebuild it/);
+  });
+});
