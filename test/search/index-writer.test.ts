@@ -32,7 +32,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('index writer', () => {
   it('writes batches, sweeps the ANN search parameters against exact search and records the choice', async () => {
     const dir = path.join(tmp, 'ann');
-    const w = await IndexWriter.create(await openStore(dir), header, { codes: params, ann: { dims: 16, index: { type: 'ivf_pq', partitions: 8, subVectors: 2 }, targetRecall: 0.9 }, heldOut });
+    const w = await IndexWriter.create(await openStore(dir), header, { codes: params, ann: { dims: 64, index: { type: 'ivf_pq', partitions: 8, subVectors: 8 }, targetRecall: 0.9 }, heldOut });
     for (let s = 0; s < n; s += 700) await w.add(codes.subarray(s * dim, Math.min(n, s + 700) * dim), labels.subarray(s, Math.min(n, s + 700)));
     const m = await w.finish();
     const whole = CompactCodes.fromDense(codes, layout, params);
@@ -43,7 +43,7 @@ describe('index writer', () => {
     expect([k, queries, sweep.length]).toEqual([10, 20, 20]);
     // The choice: the fastest setting that reached the target, else the one with the best recall.
     const ok = sweep.filter((s) => s.recall >= 0.9);
-    const best = ok.length ? ok.reduce((a, b) => (b.qps > a.qps ? b : a)) : sweep.reduce((a, b) => (b.recall > a.recall ? b : a));
+    const best = ok.length ? ok.reduce((a, b) => (b.qps > a.qps ? b : a)) : sweep.reduce((a, b) => (b.recall > a.recall || (b.recall === a.recall && b.qps > a.qps) ? b : a));
     expect(m.ann.search).toEqual({ nprobes: best.nprobes, refineFactor: best.refineFactor });
     expect(chosen).toBe(best.recall);
     // Probing every partition with 40 × k candidates finds (nearly) all exact hits.

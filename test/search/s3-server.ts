@@ -16,7 +16,7 @@ export interface LocalS3 {
 export async function startLocalS3(bucket: string): Promise<LocalS3> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sadsl-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: bucket, configs: [] }] });
-  const { port } = (await server.run()) as { port: number };
+  const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   // s3rver accepts these fixed credentials.
   const env = { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', AWS_ALLOW_HTTP: 'true' };
