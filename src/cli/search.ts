@@ -29,10 +29,11 @@ export function searchCommand(): Command {
       if (!['auto', 'exact', 'lance'].includes(o.searchBackend)) throw new ArgumentError(`--search-backend: expected auto, exact or lance, got '${o.searchBackend}'`);
       if (o.k < 1) throw new ArgumentError(`--k: must be at least 1, got ${o.k}`);
       const weights = o.topics ? parseTopicWeights(o.topics) : undefined;
+      // Exact search multiplies on the engine, so it starts first.
+      await startEngine(cmd);
       const searcher = await Searcher.open(o.index, { backend: o.searchBackend as 'auto' | 'exact' | 'lance', model: o.model });
       try {
         const input = queryInput(o.query, searcher.manifest.dataset.domain);
-        if (!('id' in input) || searcher.rowOf(input.id) === null) await startEngine(cmd);
         const q = await searcher.query(input);
         const hits = await searcher.search(q.code, o.k, weights);
         const classes = searcher.manifest.dataset.classes;

@@ -26,9 +26,12 @@ export interface IndexStore {
   exists(name: string): Promise<boolean>;
   write(name: string, bytes: Uint8Array | string): Promise<void>;
   writer(name: string): Promise<FileWriter>;
-  /** Removes the index's files (before a rebuild). */
-  clear(): Promise<void>;
+  /** Removes the named files and everything under the named folders (an old index, before a rebuild); nothing else. */
+  clear(files: readonly string[], folders: readonly string[]): Promise<void>;
 }
+
+/** The LanceDB database's folder inside an index. */
+export const LANCE_FOLDER = 'lance';
 
 export function isS3Uri(uri: string): boolean {
   return uri.startsWith('s3://');
@@ -43,7 +46,7 @@ class LocalStore implements IndexStore {
   readonly lance: LanceLocation;
 
   constructor(readonly uri: string) {
-    this.lance = { uri: path.join(uri, 'lance') };
+    this.lance = { uri: path.join(uri, LANCE_FOLDER) };
   }
 
   private file(name: string): string {
@@ -85,8 +88,8 @@ class LocalStore implements IndexStore {
     };
   }
 
-  async clear(): Promise<void> {
-    await fs.rm(this.uri, { recursive: true, force: true });
+  async clear(files: readonly string[], folders: readonly string[]): Promise<void> {
+    for (const name of [...files, ...folders]) await fs.rm(this.file(name), { recursive: true, force: true });
   }
 }
 
@@ -115,7 +118,7 @@ class S3Store implements IndexStore {
     private readonly prefix: string,
     storageOptions: Record<string, string>,
   ) {
-    this.lance = { uri: `${uri.replace(/\/+$/, '')}/lance`, storageOptions };
+    this.lance = { uri: `${uri.replace(/\/+$/, '')}/${LANCE_FOLDER}`, storageOptions };
   }
 
   static async open(uri: string): Promise<S3Store> {
@@ -192,12 +195,15 @@ class S3Store implements IndexStore {
     };
   }
 
-  async clear(): Promise<void> {
-    let token: string | undefined;
-    do {
-      const r = await this.client.send(new this.s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}/`, ContinuationToken: token }));
-      for (const o of r.Contents ?? []) await this.client.send(new this.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: o.Key! }));
-      token = r.IsTruncated ? r.NextContinuationToken : undefined;
-    } while (token);
+  async clear(files: readonly string[], folders: readonly string[]): Promise<void> {
+    for (const name of files) await this.client.send(new this.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(name) }));
+    for (const folder of folders) {
+      let token: string | undefined;
+      do {
+        const r = await this.client.send(new this.s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.key(folder)}/`, ContinuationToken: token }));
+        for (const o of r.Contents ?? []) await this.client.send(new this.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: o.Key! }));
+        token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      } while (token);
+    }
   }
 }

@@ -16,7 +16,7 @@ import { LanceBackend, LanceWriter, type AnnIndexSpec, type AnnSearchParams } fr
 import { INDEX_FILES, INDEX_VERSION, arrayBytes, type AnnManifest, type IndexManifest } from './manifest.js';
 import { Rng } from '../engine/random.js';
 import { fitProjection, projectCompact, type Projection } from './projection.js';
-import type { FileWriter, IndexStore } from './store.js';
+import { LANCE_FOLDER, type FileWriter, type IndexStore } from './store.js';
 import type { CodeLayout } from './topics.js';
 
 export interface IndexHeader {
@@ -76,7 +76,8 @@ export class IndexWriter {
 
   /** Starts an index at `store`, replacing whatever was there. */
   static async create(store: IndexStore, header: IndexHeader, opts: WriteIndexOptions = {}): Promise<IndexWriter> {
-    await store.clear();
+    // The files of this format and of version 1 (codes.f32, theta.f32), so a rebuild leaves nothing stale.
+    await store.clear([...Object.values(INDEX_FILES), 'codes.f32', 'theta.f32'], [LANCE_FOLDER]); // the manifest first
     const codesFile = await store.writer(INDEX_FILES.codes);
     const labelsFile = await store.writer(INDEX_FILES.labels);
     return new IndexWriter(store, header, opts, codesFile, labelsFile);

@@ -68,4 +68,21 @@ describe('sadsl CLI', () => {
     expectUserError(await sadsl('eval', '--model', path.join(root, 'missing')), /model manifest not found/);
     expectUserError(await sadsl('--backend', 'gpu', 'demo'), /unknown backend 'gpu'/);
   });
+
+  it('indexes compact codes and searches them exactly (after the end-to-end run above)', async () => {
+    const out = path.join(root, 'run');
+    const idx = path.join(root, 'index');
+    const i = await sadsl('index', '--model', out, '--out', idx, '--max-blocks', '2', '--max-dropped-mass', '0.1');
+    expect(i.code).toBe(0);
+    expect(i.stdout).toMatch(/indexed 2000 objects/);
+    expect(i.stdout).toMatch(/codes: int8, [\d.]+ of 4 topic blocks per object \(at most 2\), \d+ bytes per object \(full: 256\)/);
+    expect(i.stdout).toMatch(/ANN: none/);
+    const s = await sadsl('search', '--index', idx, '--query', 'train:5', '--k', '3', '--json');
+    expect(s.code).toBe(0);
+    const r = JSON.parse(s.stdout);
+    expect(r.hits).toHaveLength(3);
+    expect(r.hits[0].id).toBe('train:5');
+    for (const h of r.hits) expect(h.contributions.filter((c: number) => c !== 0).length).toBeLessThanOrEqual(2);
+    expectUserError(await sadsl('index', '--model', out, '--out', idx, '--code-dtype', 'int4'), /code options .*dtype/);
+  });
 });
