@@ -10,7 +10,7 @@
  *      exact q/s (1 and 64), ANN recall@10 and q/s. The index is kept in --large-out (default
  *      artifacts/bench-large-index) and reused when it exists, as encoding 1 M images takes long.
  * Prints the CPU model and load; writes artifacts/bench-search.json.
- * Usage: `npx tsx bench/search.ts [--model dir] [--map-queries 1000] [--queries 100] [--large 1000000] [--skip-fmnist]`
+ * Usage: `npx tsx bench/search.ts [--model dir] [--map-queries 1000] [--large 1000000] [--skip-fmnist]`
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import type { ImageSplit } from '../src/data/types.js';
 import { initEngine } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
 import { evaluateRetrieval } from '../src/eval/retrieval.js';
-import { buildIndex, splitSource, type ObjectSource } from '../src/search/build.js';
+import { buildIndex, type ObjectSource } from '../src/search/build.js';
 import { CompactCodes } from '../src/search/compact.js';
 import { ExactBackend } from '../src/search/exact.js';
 import type { IndexManifest } from '../src/search/manifest.js';
@@ -35,7 +35,6 @@ const arg = (name: string, def: string) => {
 };
 const modelDir = arg('model', 'runs/demo');
 const mapQueries = Number(arg('map-queries', '1000'));
-const nQueries = Number(arg('queries', '100'));
 const large = Number(arg('large', '0'));
 const largeOut = arg('large-out', 'artifacts/bench-large-index');
 const skipFmnist = process.argv.includes('--skip-fmnist');
