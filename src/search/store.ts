@@ -124,6 +124,8 @@ class S3Store implements IndexStore {
   static async open(uri: string): Promise<S3Store> {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
     if (!m || m[2].replace(/\/+$/, '') === '') throw new ArgumentError(`${uri}: expected s3://bucket/path`);
+    // The SDK warns on every start that its releases from 2027 on need Node 22; the pinned one runs on Node 20.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const s3 = await import('@aws-sdk/client-s3');
     const cfg = s3Settings();
     const credentials = cfg.accessKeyId && cfg.secretAccessKey ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey } : undefined;
