@@ -5,7 +5,7 @@
  * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION (default us-east-1), AWS_ALLOW_HTTP=true for a plain
  * http endpoint — and are handed to LanceDB as its storage options, so both halves reach the same server.
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ArgumentError, ModelError } from '../errors.js';
@@ -95,6 +95,9 @@ class LocalStore implements IndexStore {
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 
+/** Bytes per upload request: larger files go up in parts of this size. */
+const PART_BYTES = 64 * 2 ** 20;
+
 /** S3 settings from the environment, as the AWS SDK and LanceDB both understand them. */
 export function s3Settings(env: NodeJS.ProcessEnv = process.env): { endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; allowHttp: boolean } {
   const endpoint = env.AWS_ENDPOINT_URL ?? env.AWS_ENDPOINT;
@@ -129,7 +132,16 @@ class S3Store implements IndexStore {
     const s3 = await import('@aws-sdk/client-s3');
     const cfg = s3Settings();
     const credentials = cfg.accessKeyId && cfg.secretAccessKey ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey } : undefined;
-    const client = new s3.S3Client({ region: cfg.region, endpoint: cfg.endpoint, forcePathStyle: Boolean(cfg.endpoint), credentials });
+    // Checksums only where S3 requires them: the default adds trailing checksums in aws-chunked bodies, which
+    // S3-compatible servers (s3rver, older MinIO) store verbatim.
+    const client = new s3.S3Client({
+      region: cfg.region,
+      endpoint: cfg.endpoint,
+      forcePathStyle: Boolean(cfg.endpoint),
+      credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
     const storageOptions: Record<string, string> = { awsRegion: cfg.region };
     if (cfg.endpoint) Object.assign(storageOptions, { awsEndpoint: cfg.endpoint, awsVirtualHostedStyleRequest: 'false' });
     if (cfg.allowHttp) storageOptions.allowHttp = 'true';
@@ -173,7 +185,10 @@ class S3Store implements IndexStore {
     }
   }
 
-  /** Parts are staged in a local temporary file and uploaded once, at `close`. */
+  /**
+   * Parts are staged in a local temporary file and uploaded at `close`: in one request up to PART_BYTES, else
+   * as a multipart upload of PART_BYTES parts, so memory stays bounded by one part.
+   */
   async writer(name: string): Promise<FileWriter> {
     const dir = await fs.mkdtemp(path.join(tmpdir(), 'sadsl-s3-'));
     const tmp = path.join(dir, 'part');
@@ -187,14 +202,47 @@ class S3Store implements IndexStore {
       close: async () => {
         await h.close();
         try {
-          await this.client.send(new this.s3.PutObjectCommand({ Bucket: this.bucket, Key: this.key(name), Body: createReadStream(tmp), ContentLength: size }));
-        } catch (e) {
-          this.fail(name, e);
+          await this.upload(name, tmp, size);
         } finally {
           await fs.rm(dir, { recursive: true, force: true });
         }
       },
     };
+  }
+
+  private async upload(name: string, file: string, size: number): Promise<void> {
+    const { s3, client, bucket } = this;
+    const Key = this.key(name);
+    const part = async (start: number): Promise<Buffer> => {
+      const h = await fs.open(file, 'r');
+      try {
+        const buf = Buffer.alloc(Math.min(PART_BYTES, size - start));
+        await h.read(buf, 0, buf.length, start);
+        return buf;
+      } finally {
+        await h.close();
+      }
+    };
+    try {
+      if (size <= PART_BYTES) {
+        await client.send(new s3.PutObjectCommand({ Bucket: bucket, Key, Body: await part(0) }));
+        return;
+      }
+      const { UploadId } = await client.send(new s3.CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+      try {
+        const parts: { ETag?: string; PartNumber: number }[] = [];
+        for (let start = 0, n = 1; start < size; start += PART_BYTES, n++) {
+          const r = await client.send(new s3.UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: n, Body: await part(start) }));
+          parts.push({ ETag: r.ETag, PartNumber: n });
+        }
+        await client.send(new s3.CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+      } catch (e) {
+        await client.send(new s3.AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId })).catch(() => undefined);
+        throw e;
+      }
+    } catch (e) {
+      this.fail(name, e);
+    }
   }
 
   async clear(files: readonly string[], folders: readonly string[]): Promise<void> {
