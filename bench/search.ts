@@ -10,7 +10,7 @@
  *      exact q/s (1 and 64), ANN recall@10 and q/s. The index is kept in --large-out (default
  *      artifacts/bench-large-index) and reused when it exists, as encoding 1 M images takes long.
  * Prints the CPU model and load; writes artifacts/bench-search.json.
- * Usage: `npx tsx bench/search.ts [--model dir] [--map-queries 1000] [--large 1000000] [--skip-fmnist]`
+ * Usage: `npx tsx bench/search.ts [--model dir] [--database 60000] [--map-queries 1000] [--skip-index] [--large 1000000] [--skip-fmnist]`
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
@@ -21,8 +21,9 @@ import { loadDataset } from '../src/data/registry.js';
 import type { ImageSplit } from '../src/data/types.js';
 import { initEngine } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
+import { subsetSplit } from '../src/eval/experiment.js';
 import { evaluateRetrieval } from '../src/eval/retrieval.js';
-import { buildIndex, type ObjectSource } from '../src/search/build.js';
+import { buildIndex, splitSource, type ObjectSource } from '../src/search/build.js';
 import { CompactCodes } from '../src/search/compact.js';
 import { ExactBackend } from '../src/search/exact.js';
 import type { IndexManifest } from '../src/search/manifest.js';
@@ -35,6 +36,7 @@ const arg = (name: string, def: string) => {
 };
 const modelDir = arg('model', 'runs/demo');
 const mapQueries = Number(arg('map-queries', '1000'));
+const dbSize = Number(arg('database', '60000'));
 const large = Number(arg('large', '0'));
 const largeOut = arg('large-out', 'artifacts/bench-large-index');
 const skipFmnist = process.argv.includes('--skip-fmnist');
@@ -102,33 +104,34 @@ function describe(m: IndexManifest): Record<string, unknown> {
 }
 
 if (!skipFmnist) {
-  // Encoding 70,000 images takes minutes: the dense codes are cached per model fingerprint.
-  const cache = path.join(tmpdir(), `sadsl-bench-fmnist-${fingerprint.slice(0, 16)}.f32`);
+  // A seeded subset of the training images as the database (--database N) and of the test images as queries
+  // (--map-queries Q), for loaded machines; their codes are cached per model fingerprint and subset.
+  const dbRows = new Rng(2).sample(Int32Array.from({ length: ds.train.n }, (_, i) => i), Math.min(dbSize, ds.train.n)).sort();
+  const qRows = new Rng(3).sample(Int32Array.from({ length: ds.test.n }, (_, i) => i), Math.min(mapQueries, ds.test.n)).sort();
+  const dbSplit = subsetSplit(ds.train, dbRows);
+  const qSplit = subsetSplit(ds.test, qRows);
+  const cache = path.join(tmpdir(), `sadsl-bench-fmnist-${fingerprint.slice(0, 16)}-${dbRows.length}-${qRows.length}.f32`);
   let all: Float32Array;
   if (existsSync(cache)) {
     const b = readFileSync(cache);
     all = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
   } else {
     const [enc, t] = await timed(async () => {
-      const db = await model.encode({ split: ds.train }, { batchSize: 512, onProgress: (d, n) => d % 10240 < 512 && process.stderr.write(`encoding train ${d}/${n}\n`) });
-      const q = await model.encode({ split: ds.test }, { batchSize: 512 });
+      const db = await model.encode({ split: dbSplit }, { batchSize: 512, onProgress: (d, n) => d % 10240 < 512 && process.stderr.write(`encoding train ${d}/${n}\n`) });
+      const q = await model.encode({ split: qSplit }, { batchSize: 512 });
       return [db.codes, q.codes];
     });
-    console.log(`encoded 70,000 Fashion-MNIST images in ${t.toFixed(1)} s (load ${load()})`);
+    console.log(`encoded ${dbSplit.n + qSplit.n} Fashion-MNIST images in ${t.toFixed(1)} s (load ${load()})`);
     all = new Float32Array(enc[0].length + enc[1].length);
     all.set(enc[0]);
     all.set(enc[1], enc[0].length);
     writeFileSync(cache, new Uint8Array(all.buffer));
   }
-  const db = all.subarray(0, ds.train.n * dim);
-  const test = all.subarray(ds.train.n * dim);
-  const qRows = new Rng(3).sample(Int32Array.from({ length: ds.test.n }, (_, i) => i), Math.min(mapQueries, ds.test.n)).sort();
-  const q = new Float32Array(qRows.length * dim);
-  qRows.forEach((r, i) => q.set(test.subarray(r * dim, (r + 1) * dim), i * dim));
-  const qLabels = Int32Array.from(qRows, (r) => ds.test.labels[r]);
-  const rows = Array.from({ length: ds.train.n }, (_, i) => i);
-  const [full, tFull] = await timed(() => evaluateRetrieval({ queries: q, queryLabels: qLabels, database: db, databaseLabels: ds.train.labels, dim }));
-  console.log(`\n== Fashion-MNIST: ${qRows.length} queries × ${ds.train.n}, full codes (${dim * 4} bytes): mAP ${full.mAP.toFixed(4)} (${tFull.toFixed(0)} s)`);
+  const db = all.subarray(0, dbSplit.n * dim);
+  const q = all.subarray(dbSplit.n * dim);
+  const rows = Array.from({ length: dbSplit.n }, (_, i) => i);
+  const [full, tFull] = await timed(() => evaluateRetrieval({ queries: q, queryLabels: qSplit.labels, database: db, databaseLabels: dbSplit.labels, dim }));
+  console.log(`\n== Fashion-MNIST: ${qSplit.n} queries × ${dbSplit.n}, full codes (${dim * 4} bytes): mAP ${full.mAP.toFixed(4)} (${tFull.toFixed(0)} s)`);
   const settings: CompactParams[] = [
     COMPACT_DEFAULTS,
     { dtype: 'int8', maxBlocks: 4, maxDroppedMass: 0.02 },
@@ -139,9 +142,9 @@ if (!skipFmnist) {
   for (const p of settings) {
     const c = CompactCodes.fromDense(db, layout, p);
     const cq = CompactCodes.fromDense(q, layout, { ...p, dtype: 'float32' });
-    const m = await evaluateRetrieval({ queries: cq.dense(Array.from({ length: cq.n }, (_, i) => i)), queryLabels: qLabels, database: c.dense(rows), databaseLabels: ds.train.labels, dim });
+    const m = await evaluateRetrieval({ queries: cq.dense(Array.from({ length: cq.n }, (_, i) => i)), queryLabels: qSplit.labels, database: c.dense(rows), databaseLabels: dbSplit.labels, dim });
     const s = c.stats();
-    const qps = await exactQps(c, p, test.subarray(0, Math.min(ds.test.n, 256) * dim));
+    const qps = await exactQps(c, p, q.subarray(0, Math.min(qSplit.n, 256) * dim));
     const row = { ...p, bytesPerObject: s.bytesPerObject, meanBlocks: s.meanBlocks, meanDroppedMass: s.meanDroppedMass, maxDroppedMass: s.maxDroppedMass, mAP: m.mAP, mAPLoss: full.mAP - m.mAP, exactQps1: qps.one, exactQps64: qps.block64 };
     compact.push(row);
     console.log(
@@ -149,13 +152,16 @@ if (!skipFmnist) {
         `mAP ${m.mAP.toFixed(4)} (${(m.mAP - full.mAP >= 0 ? '+' : '') + (m.mAP - full.mAP).toFixed(4)}); exact ${qps.one.toFixed(1)} q/s one, ${qps.block64.toFixed(1)} q/s ×64 (load ${load()})`,
     );
   }
-  const dir = path.join(tmpdir(), `sadsl-bench-index-${process.pid}`);
-  try {
-    const [m, t] = await timed(() => buildIndex({ model: modelDir, dataset: 'fashion-mnist', out: dir, ann: {} }));
-    console.log(`sadsl index (defaults): ${t.toFixed(0)} s, ${(dirBytes(dir) / 2 ** 20).toFixed(0)} MiB; ${JSON.stringify(describe(m))}`);
-    results.fashionMnist = { queries: qRows.length, fullMap: full.mAP, compact, index: { seconds: t, bytes: dirBytes(dir), ...describe(m) } };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  results.fashionMnist = { database: dbSplit.n, queries: qSplit.n, fullMap: full.mAP, compact };
+  if (!process.argv.includes('--skip-index')) {
+    const dir = path.join(tmpdir(), `sadsl-bench-index-${process.pid}`);
+    try {
+      const [m, t] = await timed(() => buildIndex({ model: modelDir, dataset: 'fashion-mnist', source: splitSource(dbSplit), heldOut: qSplit, out: dir, ann: {} }));
+      console.log(`sadsl index (defaults): ${t.toFixed(0)} s, ${(dirBytes(dir) / 2 ** 20).toFixed(0)} MiB; ${JSON.stringify(describe(m))}`);
+      results.fashionMnist = { ...(results.fashionMnist as object), index: { seconds: t, bytes: dirBytes(dir), ...describe(m) } };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
