@@ -43,7 +43,7 @@ beforeAll(async () => {
   Object.assign(process.env, s3.env);
   t = await tinyIndex(tmp, 'image', ann);
   await buildIndex({ model: t.modelDir, out: uri, ann });
-});
+}, 600_000); // trains a tiny model and builds two indexes
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   await s3?.close();
@@ -67,7 +67,7 @@ describe('an index on S3-compatible storage', () => {
     await expect(Searcher.open('s3://sadsl-test/nothing-here')).rejects.toThrow(/index.json: not found/);
   });
 
-  it('two service processes answer from the one index with identical hits', async () => {
+  it('two service processes answer from the one index with identical hits', { timeout: 600_000 }, async () => {
     const [a, b] = await Promise.all([serve(uri), serve(uri)]);
     const ask = (url: string, id: string) =>
       fetch(`${url}/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, k: 5 }) }).then((r) => r.json());
