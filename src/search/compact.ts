@@ -26,6 +26,11 @@ function allocValues(dtype: CodeDtype, n: number): Values {
   return dtype === 'int8' ? new Int8Array(n) : dtype === 'float16' ? new Uint16Array(n) : new Float32Array(n);
 }
 
+/** Empty arrays for n objects with nb blocks in all. */
+function allocCodes(n: number, nb: number, d: number, dtype: CodeDtype) {
+  return { offsets: new Int32Array(n + 1), topics: new Uint16Array(nb), scales: new Float32Array(nb), values: allocValues(dtype, nb * d), dropped: new Float32Array(n) };
+}
+
 /** Bytes one object with `blocks` stored blocks takes on disk: count, dropped mass, and per block topic, scale and values. */
 export function compactBytes(blocks: number, layout: CodeLayout, dtype: CodeDtype): number {
   return 2 + 4 + blocks * (2 + 4 + layout.blockDim * BYTES[dtype]);
@@ -219,11 +224,7 @@ export class CompactCodes {
     const n = parts.reduce((a, p) => a + p.n, 0);
     const nb = parts.reduce((a, p) => a + p.blocks, 0);
     const d = layout.blockDim;
-    const offsets = new Int32Array(n + 1);
-    const topics = new Uint16Array(nb);
-    const scales = new Float32Array(nb);
-    const values = allocValues(dtype, nb * d);
-    const dropped = new Float32Array(n);
+    const { offsets, topics, scales, values, dropped } = allocCodes(n, nb, d, dtype);
     let i0 = 0;
     let b0 = 0;
     for (const p of parts) {
@@ -242,11 +243,7 @@ export class CompactCodes {
   /** Reads the chunks `chunk` wrote, back to back in `bytes`, expecting n objects and nb blocks in all. */
   static parse(bytes: Uint8Array, layout: CodeLayout, dtype: CodeDtype, n: number, nb: number, what = 'codes'): CompactCodes {
     const d = layout.blockDim;
-    const offsets = new Int32Array(n + 1);
-    const topics = new Uint16Array(nb);
-    const scales = new Float32Array(nb);
-    const values = allocValues(dtype, nb * d);
-    const dropped = new Float32Array(n);
+    const { offsets, topics, scales, values, dropped } = allocCodes(n, nb, d, dtype);
     const bad = (why: string): never => {
       throw new ModelError(`${what}: ${why} (truncated or corrupt index?)`);
     };

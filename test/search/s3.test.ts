@@ -3,7 +3,7 @@
  * a searcher on it that answers like the same index on disk, and two `sadsl serve` processes on the one S3
  * index that answer with identical hits.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { initEngine } from '../../src/engine/backend.js';
 import { buildIndex } from '../../src/search/build.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { startLocalS3, type LocalS3 } from './s3-server.js';
+import { serveProcess } from '../serve/serve-process.js';
 import { tinyIndex, type TinyIndex } from './tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-s3-'));
@@ -20,22 +21,6 @@ const ann = { dims: 16, index: { type: 'ivf_pq', partitions: 4, subVectors: 2 },
 const uri = 's3://sadsl-test/indexes/tiny';
 let s3: LocalS3;
 let t: TinyIndex;
-
-function serve(index: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--index', index, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...s3.env } });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
-}
 
 beforeAll(async () => {
   await initEngine({ backend: 'wasm' });
@@ -68,7 +53,7 @@ describe('an index on S3-compatible storage', () => {
   });
 
   it('two service processes answer from the one index with identical hits', { timeout: 600_000 }, async () => {
-    const [a, b] = await Promise.all([serve(uri), serve(uri)]);
+    const [a, b] = await Promise.all([0, 1].map(() => serveProcess(uri, children, { env: s3.env })));
     const ask = (url: string, id: string) =>
       fetch(`${url}/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, k: 5 }) }).then((r) => r.json());
     const ids = ['train:0', 'train:7', 'test:3'];
