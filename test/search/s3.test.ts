@@ -12,7 +12,7 @@ import { initEngine } from '../../src/engine/backend.js';
 import { buildIndex } from '../../src/search/build.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { startLocalS3, type LocalS3 } from './s3-server.js';
-import { serveProcess } from '../serve/serve-process.js';
+import { expectIdenticalHits, serveProcess } from '../serve/serve-process.js';
 import { tinyIndex, type TinyIndex } from './tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-s3-'));
@@ -54,15 +54,6 @@ describe('an index on S3-compatible storage', () => {
 
   it('two service processes answer from the one index with identical hits', { timeout: 600_000 }, async () => {
     const [a, b] = await Promise.all([0, 1].map(() => serveProcess(uri, children, { env: s3.env })));
-    const ask = (url: string, id: string) =>
-      fetch(`${url}/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, k: 5 }) }).then((r) => r.json());
-    const ids = ['train:0', 'train:7', 'test:3'];
-    const results = await Promise.all(ids.flatMap((id) => [ask(a, id), ask(b, id)]));
-    for (let i = 0; i < ids.length; i++) {
-      const [ra, rb] = [results[2 * i], results[2 * i + 1]];
-      expect(ra.backend).toBe('lance');
-      expect(ra.hits).toHaveLength(5);
-      expect(rb.hits).toEqual(ra.hits);
-    }
+    await expectIdenticalHits(a, b, ['train:0', 'train:7', 'test:3']);
   });
 });

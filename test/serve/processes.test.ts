@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
 import { tinyIndex, type TinyIndex } from '../search/tiny-index.js';
-import { serveProcess } from './serve-process.js';
+import { expectIdenticalHits, serveProcess } from './serve-process.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-procs-'));
 const children: ChildProcess[] = [];
@@ -25,16 +25,7 @@ describe('two service processes on one LanceDB index', () => {
   it('both answer, concurrently, with identical results', async () => {
     const [a, b] = await Promise.all([0, 1].map(() => serveProcess(t.indexDir, children, { args: ['--search-backend', 'lance'] })));
     expect(a).not.toBe(b);
-    const ask = (url: string, id: string) =>
-      fetch(`${url}/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, k: 5, topicWeights: { '0': 0 } }) }).then((r) => r.json());
-    const ids = ['train:0', 'train:7', 'test:3'];
-    const results = await Promise.all(ids.flatMap((id) => [ask(a, id), ask(b, id)]));
-    for (let i = 0; i < ids.length; i++) {
-      const [ra, rb] = [results[2 * i], results[2 * i + 1]];
-      expect(ra.backend).toBe('lance');
-      expect(ra.hits).toHaveLength(5);
-      expect(rb.hits).toEqual(ra.hits);
-    }
+    await expectIdenticalHits(a, b, ['train:0', 'train:7', 'test:3'], { topicWeights: { '0': 0 } });
     const health = await Promise.all([a, b].map((u) => fetch(`${u}/healthz`).then((r) => r.json())));
     expect(health.map((h) => h.backend)).toEqual(['lance', 'lance']);
   });
