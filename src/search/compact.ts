@@ -148,18 +148,26 @@ export class CompactCodes {
     return out;
   }
 
-  /** θ of the stored blocks, ‖z̃_k‖², as [n, K] (dropped topics 0): the topic strengths the gallery ranks by. */
+  /**
+   * θ from the stored blocks as [n, K] (dropped topics 0): each row ‖z̃_k‖² / Σ_j ‖z̃_j‖² over its stored
+   * blocks, so it sums to 1 like the model's θ. The raw norms sum to 1 − δ (minus quantisation error), and
+   * anything that adds θ up — the service's topic usage — would lose the dropped mass. A row with no stored
+   * block (a zero code) stays 0.
+   */
   theta(): Float32Array {
     const { topics: K, blockDim: d } = this.layout;
     const out = new Float32Array(this.n * K);
     const tmp = new Float32Array(d);
     for (let i = 0; i < this.n; i++) {
+      let total = 0;
       for (let b = this.offsets[i]; b < this.offsets[i + 1]; b++) {
         this.blockInto(b, tmp, 0);
         let s = 0;
         for (let j = 0; j < d; j++) s += tmp[j] * tmp[j];
         out[i * K + this.topics[b]] = s;
+        total += s;
       }
+      if (total > 0) for (let b = this.offsets[i]; b < this.offsets[i + 1]; b++) out[i * K + this.topics[b]] /= total;
     }
     return out;
   }

@@ -66,7 +66,7 @@ export class Searcher {
     this.batcher = new QueryBatcher(backend);
   }
 
-  /** θ [n, K] of the database's stored blocks (dropped topics 0), when the model has topics. */
+  /** θ [n, K] of the database from its stored blocks, rows summing to 1 (dropped topics 0), when the model has topics. */
   get theta(): Float32Array | null {
     if (this.manifest.layout.topics === 1) return null;
     this.thetaCache ??= this.codes.theta();

@@ -53,10 +53,29 @@ describe('compact codes', () => {
     expect(i8.stats().bytesPerObject).toBeCloseTo(compactBytes(8, l, 'int8'), 0);
   });
 
-  it('θ of the stored blocks is ‖z̃_k‖²', () => {
+  it('θ from the stored blocks is ‖z̃_k‖² renormalised over them: each row sums to 1', () => {
+    // Blocks of mass 0.5 (topic 2) and 0.3 (topic 0) kept, 0.2 dropped: θ = (0.3, 0, 0.5, 0) / 0.8.
     const c = CompactCodes.fromDense(handCode(), layout, { dtype: 'float32', maxBlocks: 2, maxDroppedMass: 0 });
     const theta = Array.from(c.theta());
-    [0.3, 0, 0.5, 0].forEach((t, k) => expect(theta[k]).toBeCloseTo(t, 6));
+    [0.375, 0, 0.625, 0].forEach((t, k) => expect(theta[k]).toBeCloseTo(t, 6));
+    // int8 rows that dropped mass: the model's θ of the stored topics over their sum, within int8's rounding.
+    const l = { topics: 8, blockDim: 16 };
+    const { codes, theta: truth } = topicCodes(200, l, 5);
+    const q = CompactCodes.fromDense(codes, l, { dtype: 'int8', maxBlocks: 2, maxDroppedMass: 0 });
+    expect(q.stats().meanDroppedMass).toBeGreaterThan(0.05);
+    const th = q.theta();
+    for (let i = 0; i < q.n; i++) {
+      const stored = Array.from(q.topics.subarray(q.offsets[i], q.offsets[i + 1]));
+      const mass = stored.reduce((a, k) => a + truth[i * 8 + k], 0);
+      let sum = 0;
+      for (let k = 0; k < 8; k++) {
+        sum += th[i * 8 + k];
+        expect(th[i * 8 + k]).toBeCloseTo(stored.includes(k) ? truth[i * 8 + k] / mass : 0, 2);
+      }
+      expect(sum).toBeCloseTo(1, 6);
+    }
+    // A zero code stores no block and its θ row stays 0.
+    expect(Array.from(CompactCodes.fromDense(new Float32Array(8), layout).theta())).toEqual(new Array(4).fill(0));
   });
 
   it('survives a round trip through chunks, slices and concatenation; a truncated file is an error', () => {

@@ -56,6 +56,29 @@ describe('index built from a trained model', () => {
     await lance.close();
   });
 
+  it('θ of the database from the stored blocks: the model’s θ of those topics over their sum, rows summing to 1', async () => {
+    const s = await Searcher.open(t.indexDir, { backend: 'exact' });
+    const K = 4;
+    const theta = s.theta!;
+    const rows = Array.from({ length: s.manifest.n }, (_, i) => i);
+    const enc = await (await s.model()).encode({ split: (await s.dataset()).train, indices: rows });
+    const truth = enc.theta!.values;
+    let renormalised = 0;
+    for (const i of rows) {
+      let sum = 0;
+      let stored = 0;
+      for (let k = 0; k < K; k++) {
+        sum += theta[i * K + k];
+        if (theta[i * K + k] > 0) stored += truth[i * K + k];
+      }
+      expect(sum).toBeCloseTo(1, 5);
+      for (let k = 0; k < K; k++) if (theta[i * K + k] > 0) expect(theta[i * K + k]).toBeCloseTo(truth[i * K + k] / stored, 2);
+      if (stored < 0.999) renormalised++;
+    }
+    expect(renormalised).toBeGreaterThan(0); // some rows dropped blocks, so the sums above test the renormalisation
+    await s.close();
+  });
+
   it('encodes a query from outside the index (test split, PNG upload) like the model does', async () => {
     const s = await Searcher.open(t.indexDir, { backend: 'exact' });
     const ds = await loadDataset('sample-images');
