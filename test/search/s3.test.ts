@@ -12,7 +12,7 @@ import { initEngine } from '../../src/engine/backend.js';
 import { buildIndex } from '../../src/search/build.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { startLocalS3, type LocalS3 } from './s3-server.js';
-import { expectIdenticalHits, serveProcess } from '../serve/serve-process.js';
+import { expectIdenticalHits, serveProcess } from '../support/serve-process.js';
 import { tinyIndex, type TinyIndex } from './tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-s3-'));

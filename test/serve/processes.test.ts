@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
 import { tinyIndex, type TinyIndex } from '../search/tiny-index.js';
-import { expectIdenticalHits, serveProcess } from './serve-process.js';
+import { expectIdenticalHits, serveProcess } from '../support/serve-process.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-procs-'));
 const children: ChildProcess[] = [];
