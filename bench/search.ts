@@ -9,8 +9,13 @@
  *      Gaussian noise σ 8/255), encoded by the model and indexed in a stream; build time, size on disk,
  *      exact q/s (1 and 64), ANN recall@10 and q/s. The index is kept in --large-out (default
  *      artifacts/bench-large-index) and reused when it exists, as encoding 1 M images takes long.
+ *   3. --synthetic N (e.g. 1000000): memory and speed of exact search over N synthetic compact codes, made
+ *      without encoding N images: object i takes the block masses θ_k = ‖z_k‖² of the model's code of test
+ *      image (i mod 2,048) and, per block, a unit direction drawn (seeded) from a pool of 8,192 random unit
+ *      vectors; the dense codes are compacted with the defaults in chunks. Prints RSS after each stage and the
+ *      peak RSS of the searches, and exact q/s (1 and 64 real test-image queries).
  * Prints the CPU model and load; writes artifacts/bench-search.json.
- * Usage: `npx tsx bench/search.ts [--model dir] [--database 60000] [--map-queries 1000] [--skip-index] [--large 1000000] [--skip-fmnist]`
+ * Usage: `npx tsx bench/search.ts [--model dir] [--database 60000] [--map-queries 1000] [--skip-index] [--large 1000000] [--synthetic 1000000] [--skip-fmnist]`
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
@@ -39,6 +44,7 @@ const mapQueries = Number(arg('map-queries', '1000'));
 const dbSize = Number(arg('database', '60000'));
 const large = Number(arg('large', '0'));
 const largeOut = arg('large-out', 'artifacts/bench-large-index');
+const synthetic = Number(arg('synthetic', '0'));
 const skipFmnist = process.argv.includes('--skip-fmnist');
 const K = 10;
 
@@ -50,6 +56,8 @@ const cpu = (() => {
   }
 })();
 const load = () => loadavg()[0].toFixed(1);
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const rss = () => process.memoryUsage().rss;
 console.log(`CPU ${cpu}, load average ${load()} at start`);
 
 await initEngine({ backend: 'wasm' });
@@ -72,8 +80,8 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 }
 
 /** Exact q/s over compact codes: one query at a time, and blocks of 64. */
-async function exactQps(codes: CompactCodes, params: CompactParams, queries: Float32Array): Promise<{ one: number; block64: number }> {
-  const exact = new ExactBackend(codes, new Int32Array(codes.n), (r) => `train:${r}`, params);
+async function exactQps(codes: CompactCodes, params: CompactParams, queries: Float32Array, backend?: ExactBackend): Promise<{ one: number; block64: number }> {
+  const exact = backend ?? new ExactBackend(codes, new Int32Array(codes.n), (r) => `train:${r}`, params);
   const nq = queries.length / dim;
   const ones = Math.min(nq, 20);
   const [, t1] = await timed(async () => {
@@ -240,6 +248,50 @@ if (large > 0) {
   const bytes = dirBytes(largeOut);
   console.log(`${m.n} objects: build ${build.seconds.toFixed(0)} s, ${(bytes / 2 ** 30).toFixed(2)} GiB on disk; exact ${qps.one.toFixed(1)} q/s one, ${qps.block64.toFixed(1)} q/s ×64; ${JSON.stringify(describe(m))} (load ${load()})`);
   results.large = { n: m.n, buildSeconds: build.seconds, bytes, exactQps1: qps.one, exactQps64: qps.block64, ...describe(m) };
+}
+if (synthetic > 0) {
+  console.log(`\n== ${synthetic} synthetic compact codes (load ${load()})`);
+  const real = (await model.encode({ split: ds.test, indices: Array.from({ length: 2048 }, (_, i) => i) }, { batchSize: 512 })).codes;
+  const { topics: Kt, blockDim: d } = layout;
+  const rng = new Rng(4);
+  const pool = rng.normalArray(8192 * d);
+  for (let u = 0; u < 8192; u++) {
+    let n2 = 0;
+    for (let j = 0; j < d; j++) n2 += pool[u * d + j] ** 2;
+    for (let j = 0; j < d; j++) pool[u * d + j] /= Math.sqrt(n2);
+  }
+  const rms = [rss()];
+  const chunk = 8192;
+  const parts: CompactCodes[] = [];
+  const dense = new Float32Array(chunk * dim);
+  const [, tGen] = await timed(async () => {
+    for (let start = 0; start < synthetic; start += chunk) {
+      const m = Math.min(chunk, synthetic - start);
+      for (let j = 0; j < m; j++) {
+        const src = ((start + j) % 2048) * dim;
+        for (let k = 0; k < Kt; k++) {
+          let mass = 0;
+          for (let t = 0; t < d; t++) mass += real[src + k * d + t] ** 2;
+          const u = rng.int(8192) * d;
+          const o = j * dim + k * d;
+          for (let t = 0; t < d; t++) dense[o + t] = Math.sqrt(mass) * pool[u + t];
+        }
+      }
+      parts.push(CompactCodes.fromDense(dense.subarray(0, m * dim), layout, COMPACT_DEFAULTS));
+    }
+  });
+  const codes = CompactCodes.concat(parts, layout, COMPACT_DEFAULTS.dtype);
+  parts.length = 0;
+  rms.push(rss());
+  const st = codes.stats();
+  console.log(`made in ${tGen.toFixed(0)} s: ${st.bytesPerObject.toFixed(0)} B/object (${mib(st.bytesPerObject * codes.n)}), ${st.meanBlocks.toFixed(2)} blocks, dropped mean ${st.meanDroppedMass.toFixed(4)}; RSS ${mib(rms[0])} before, ${mib(rms[1])} with the codes`);
+  const exact = new ExactBackend(codes, new Int32Array(codes.n), (r) => `train:${r}`, COMPACT_DEFAULTS);
+  rms.push(rss());
+  const qps = await exactQps(codes, COMPACT_DEFAULTS, real.subarray(0, 128 * dim), exact);
+  await exact.close();
+  const peak = process.resourceUsage().maxRSS * 1024;
+  console.log(`exact: ${qps.one.toFixed(2)} q/s one, ${qps.block64.toFixed(2)} q/s ×64; RSS ${mib(rms[2])} with the search's pieces, peak ${mib(peak)} (load ${load()})`);
+  results.synthetic = { n: codes.n, seconds: tGen, ...st, exactQps1: qps.one, exactQps64: qps.block64, rssBefore: rms[0], rssCodes: rms[1], rssBackend: rms[2], peakRss: peak };
 }
 model.dispose();
 mkdirSync('artifacts', { recursive: true });
