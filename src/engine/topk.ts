@@ -47,6 +47,11 @@ export class TopK {
   /** Kept (row, score) pairs, best first; ties by row. */
   sorted(): { row: number; score: number }[] {
     const out = Array.from({ length: this.size }, (_, i) => ({ row: this.rows[i], score: this.scores[i] }));
-    return out.sort((a, b) => b.score - a.score || a.row - b.row);
+    return out.sort(bestFirst);
   }
+}
+
+/** The order of ranked results: higher score first, equal scores by ascending row. */
+export function bestFirst(a: { row: number; score: number }, b: { row: number; score: number }): number {
+  return b.score - a.score || a.row - b.row;
 }

@@ -16,7 +16,7 @@ import { ArgumentError } from '../errors.js';
 import type { Hit, SearchBackend } from './backend.js';
 import { CompactCodes } from './compact.js';
 import { weightVector, type CodeLayout, type TopicWeights } from './topics.js';
-import { TopK } from '../engine/topk.js';
+import { TopK, bestFirst } from '../engine/topk.js';
 
 /** Rows per range: a score tile of 64 queries × R floats is 16 MB. */
 const RANGE = 65536;
@@ -99,7 +99,9 @@ export class ExactBackend implements SearchBackend {
           }
         }
       }
-      return heaps.map((heap, i) => heap.sorted().map(({ row }) => this.hit(q, i, row, w)));
+      // Ordered by the score each hit reports (summed per topic here), which can differ from the engine's
+      // product in the last float32 bit: near-ties would otherwise list out of order, and unlike rank()'s.
+      return heaps.map((heap, i) => heap.sorted().map(({ row }) => this.hit(q, i, row, w)).sort(bestFirst));
     } finally {
       tf.dispose(active.map((t) => t.vecs));
     }
@@ -118,7 +120,7 @@ export class ExactBackend implements SearchBackend {
     const w = weightVector(topicWeights, this.layout);
     const q = CompactCodes.fromDense(query, this.layout, this.queryParams);
     const hits = [...new Set(rows)].map((row) => this.hit(q, 0, row, w));
-    return hits.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
+    return hits.sort(bestFirst).slice(0, k);
   }
 
   /** A hit with its per-topic contributions and the dropped masses of both codes. */

@@ -77,6 +77,20 @@ describe('exact backend', () => {
     }
   });
 
+  it('lists near-ties in the order of the scores it reports, as rank() does', async () => {
+    // 500 copies of one code, each moved by ~1e-7: scores differ in the last float32 bits, where the engine's
+    // product and the per-topic sums a hit reports can disagree.
+    const base = codes.subarray(0, dim);
+    const near = new Float32Array(500 * dim);
+    for (let i = 0; i < 500; i++) for (let j = 0; j < dim; j++) near[i * dim + j] = base[j] * (1 + 1e-7 * (((i * 7 + j * 13) % 11) - 5));
+    const exact = new ExactBackend(CompactCodes.fromDense(near, layout, lossless), new Int32Array(500), ids, lossless);
+    const [hits] = await exact.search(base, 500);
+    const rows = Array.from({ length: 500 }, (_, i) => i);
+    expect(hits.map((h) => h.row)).toEqual(exact.rank(base, rows, 500).map((h) => h.row));
+    for (let i = 1; i < 500; i++) expect(hits[i].score < hits[i - 1].score || (hits[i].score === hits[i - 1].score && hits[i].row > hits[i - 1].row)).toBe(true);
+    await exact.close();
+  });
+
   it('with compact codes scores the compact query against the stored blocks exactly, and says what was dropped', async () => {
     const { scores, db, q } = compactBrute(compactParams);
     const exact = new ExactBackend(db, labels, ids, compactParams);
