@@ -5,7 +5,7 @@
  * are rate-limited, only local Host names, same-origin pages and (with a token) its holders are answered,
  * and a corrupt index fails the start while a failing backend makes /healthz and /readyz 503.
  */
-import { cpSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { crc32 } from 'node:zlib';
@@ -364,6 +364,14 @@ describe('rate limit', () => {
   });
 });
 
+/** The compact codes file with the first chunk's block scales set to NaN (chunk: u32 objects c, u32 blocks, f32 dropped[c], f32 scales[…]). */
+function nanScales(bytes: Buffer): Buffer {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const [c, nb] = [dv.getUint32(0, true), dv.getUint32(4, true)];
+  for (let b = 0; b < nb; b++) dv.setFloat32(8 + 4 * c + 4 * b, NaN, true);
+  return bytes;
+}
+
 describe('index integrity and readiness', () => {
   /** A copy of the tiny index whose codes file `spoil` changes. */
   const spoiled = (name: string, spoil: (file: string) => void) => {
@@ -374,8 +382,10 @@ describe('index integrity and readiness', () => {
   };
 
   it.each([
-    ['random codes of the right size', (f: string) => writeFileSync(f, randomBytes(statSync(f).size)), /: a probe search for train:0 scores (NaN|-?Infinity|-\S+|0), not a finite positive number: the index's codes are corrupt; rebuild it with sadsl index$/],
-    ['truncated codes', (f: string) => truncateSync(f, statSync(f).size - 64), /codes\.f32: expected \d+ bytes, found \d+ \(truncated index\?\)$/],
+    ['random codes of the right size', (f: string) => writeFileSync(f, randomBytes(statSync(f).size)), /codes\.bin: .+ \(truncated or corrupt index\?\)$/],
+    ['truncated codes', (f: string) => truncateSync(f, statSync(f).size - 64), /codes\.bin: .+ \(truncated or corrupt index\?\)$/],
+    // Well-formed chunks whose first chunk's block scales are NaN: the file parses, the probe search fails.
+    ['NaN block scales', (f: string) => writeFileSync(f, nanScales(readFileSync(f))), /: a probe search for train:0 scores (NaN|-?Infinity|-\S+|0), not a finite positive number: the index's codes are corrupt; rebuild it with sadsl index$/],
   ])('a corrupt index is one clear error at start, before listening: %s', async (name, spoil, pattern) => {
     const copy = spoiled(name.replace(/\W+/g, '-'), spoil);
     const start = startServer({ index: copy, port: 0 });
