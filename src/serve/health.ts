@@ -1,6 +1,7 @@
 /**
- * Liveness and readiness. A probe searches the index for its first and last objects and expects finite,
- * positive scores: random bytes in a code file give NaN or ∞, a truncated LanceDB file an error. `sadsl serve`
+ * Liveness and readiness. A probe searches the index for its first and last objects and checks their codes
+ * and the best hit's score: random bytes in a code file give codes far from unit length, NaN or ∞, a
+ * truncated LanceDB file an error. `sadsl serve`
  * runs it before it listens (a corrupt index is an error at start, not on the first request); while it runs,
  * /healthz is 503 once the backend fails a probe and /readyz is 503 until the model and dataset are loaded
  * and the index has answered, and whenever the backend fails. A probe's verdict is reused for `probeInterval`
@@ -10,21 +11,39 @@ import { formatRef } from '../data/refs.js';
 import { ModelError } from '../errors.js';
 import type { Searcher } from '../search/searcher.js';
 
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+/** An error's first line without the Rust source locations LanceDB appends (`, /rustc/…/function.rs:250:5`). */
+const firstLine = (e: unknown) =>
+  (e instanceof Error ? e.message : String(e))
+    .split('\n')[0]
+    .replace(/,?\s*\S+\.rs:\d+:\d+/g, '');
 
-/** Searches the index for its first and last objects; throws a ModelError naming what failed. */
+/** Whether a stored code can be a code: finite, with a squared norm in (0, 1] (unit-norm z, or less of it kept). */
+function plausible(code: Float32Array): boolean {
+  let norm2 = 0;
+  for (const v of code) norm2 += v * v;
+  return Number.isFinite(norm2) && norm2 > 0 && norm2 <= 1 + 1e-3;
+}
+
+/**
+ * Searches the index for its first and last objects: their stored codes must be plausible (random bytes are
+ * not) and the best hit's score an inner product of such codes, in [−1, 1]. Throws a ModelError naming what
+ * failed.
+ */
 export async function probeIndex(searcher: Searcher): Promise<void> {
   const { manifest } = searcher;
   for (const row of new Set([0, manifest.n - 1].filter((r) => r >= 0))) {
     const id = formatRef(manifest.split, row);
+    let code: Float32Array;
     let score: number | undefined;
     try {
-      score = (await searcher.search((await searcher.query({ id })).code, 1))[0]?.score;
+      code = (await searcher.query({ id })).code;
+      score = plausible(code) ? (await searcher.search(code, 1))[0]?.score : undefined;
     } catch (e) {
       throw new ModelError(`the ${searcher.backend.name} backend fails a probe search for ${id} (${firstLine(e)}); the index is corrupt or truncated: rebuild it with sadsl index`);
     }
-    if (score === undefined || !Number.isFinite(score) || score <= 0) {
-      throw new ModelError(`a probe search for ${id} scores ${score}, not a finite positive number: the index's codes are corrupt; rebuild it with sadsl index`);
+    if (!plausible(code)) throw new ModelError(`the stored code of ${id} is not finite or longer than 1: the index's codes are corrupt; rebuild it with sadsl index`);
+    if (score === undefined || !(Math.abs(score) <= 1 + 1e-3)) {
+      throw new ModelError(`a probe search for ${id} scores ${score}, outside [-1, 1]: the index's codes are corrupt; rebuild it with sadsl index`);
     }
   }
 }
