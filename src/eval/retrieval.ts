@@ -17,6 +17,7 @@ import { DEFAULT_KS, MetricsAccumulator, queryMetrics } from './metrics.js';
 import type { Codes } from './method.js';
 import { RankBuffers, relevantRanks } from './ranks.js';
 import { sparseScores, transposeRows } from './sparse-scores.js';
+import { yieldToEventLoop } from '../engine/event-loop.js';
 
 /** The metrics, and with the `hits` option [Q, hits] database rows per query, best first (−1 past the database). */
 export type RetrievalResult = RetrievalMetrics & { hits?: Int32Array };
@@ -99,6 +100,7 @@ async function rankAll(
         }
       }
       opts.onProgress?.(q1, Q);
+      await yieldToEventLoop();
     }
   } finally {
     scorer.dispose();

@@ -15,6 +15,7 @@ import { disposeInputs, pixelToUnit } from '../model/inputs.js';
 import type { ModelInputs } from '../model/types.js';
 import type { Objects, TrainedModel } from '../train/trained-model.js';
 import { regionCell, regionContributions, regionGrid, type RegionGrid } from './regions.js';
+import { yieldToEventLoop } from '../engine/event-loop.js';
 
 /** Variants scored per forward pass. */
 const BATCH = 64;
@@ -190,6 +191,7 @@ export async function meanFaithfulness(model: TrainedModel, ds: Dataset, opts: {
     const ib = same?.length ? pick(same) : rng.int(ds.train.n);
     const f = await pairFaithfulness(model, { split: test, indices: [ia] }, { split: ds.train, indices: [ib] }, { mean, seed: rng.int(2 ** 31) });
     auc += f.auc;
+    await yieldToEventLoop();
     random += f.randomAuc;
     score += f.score;
     if (f.auc < f.randomAuc) wins++;

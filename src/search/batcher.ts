@@ -6,6 +6,7 @@
  */
 import type { Hit, SearchBackend } from './backend.js';
 import type { TopicWeights } from './topics.js';
+import { yieldToEventLoop } from '../engine/event-loop.js';
 
 interface Pending {
   code: Float32Array;
@@ -40,7 +41,7 @@ export class QueryBatcher {
     try {
       while (this.queue.length > 0) {
         // Let requests that arrived during the last pass reach the queue.
-        await new Promise<void>((r) => setImmediate(r));
+        await yieldToEventLoop();
         const key = this.queue[0].key;
         const batch: Pending[] = [];
         for (let i = 0; i < this.queue.length && batch.length < this.maxBatch; ) {

@@ -12,6 +12,7 @@ import { disposeInputs } from '../model/inputs.js';
 import type { EmbeddingNet } from './embedding-net.js';
 import type { Preprocessor } from './preprocess.js';
 import { lrFactor, setLearningRate, type ScheduleArgs } from './schedule.js';
+import { yieldToEventLoop } from '../engine/event-loop.js';
 
 /** SADSL's training defaults: the baselines' P, M, lr and β1 unless given. */
 const SADSL_TRAIN = trainConfigSchema.parse({});
@@ -75,7 +76,7 @@ export async function trainMetric(
       if (recent.length > stepsPerEpoch) recent.shift();
       opts.onStep?.(step, totalSteps, loss);
       // Let progress output and other tasks run between steps.
-      await new Promise((r) => setImmediate(r));
+      await yieldToEventLoop();
     }
   } finally {
     optimizer.dispose();

@@ -29,6 +29,7 @@ import { Preprocessor } from './preprocess.js';
 import { TrainedModel, type Objects } from './trained-model.js';
 import type { RetrievalMetrics, TopicUsage, Validator } from './validation.js';
 import { writeFileAtomic } from './weights-file.js';
+import { yieldToEventLoop } from '../engine/event-loop.js';
 
 export interface TrainOptions {
   /** A dataset spec (`fashion-mnist`, `20news`, `images:/dir`, …) or a loaded dataset. */
@@ -252,6 +253,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const rows = Int32Array.from(batch, (i) => trainIdx[i]);
     const x = model.inputs({ split: ds.train, indices: rows } satisfies Objects);
     trainer.setSchedule(step, totalSteps);
+    await yieldToEventLoop();
     const losses = trainer.step(x, Int32Array.from(batch, (i) => trainLabels[i]));
     disposeInputs(x);
     const dt = (performance.now() - ts) / 1000;

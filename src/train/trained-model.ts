@@ -22,6 +22,7 @@ import { SadslModel } from '../model/sadsl.js';
 import type { Explanation, InputSpec, ModelInputs } from '../model/types.js';
 import { Preprocessor } from './preprocess.js';
 import { readJson, readWeights, writeFileAtomic, writeWeights, type WeightsGroup } from './weights-file.js';
+import { yieldToEventLoop } from '../engine/event-loop.js';
 
 const FORMAT = 'sadsl-model';
 
@@ -95,6 +96,7 @@ export class TrainedModel {
     let dim = 0;
     const theta = topics ? new Float32Array(n * K) : null;
     for (let start = 0; start < n; start += bs) {
+      await yieldToEventLoop();
       const end = Math.min(n, start + bs);
       const x = this.preprocessor.inputs(o.split, Array.prototype.slice.call(idx, start, end) as number[]);
       const [z, th] = tf.tidy(() => {
