@@ -3,7 +3,7 @@
  * linear(hidden) + LeakyReLU(0.2) → linear(1), one logit.
  */
 import * as tf from '../engine/tf.js';
-import { Dense, LEAKY_SLOPE } from './layers.js';
+import { Dense, LEAKY_SLOPE, unitRows } from './layers.js';
 import type { ParamStore } from './params.js';
 
 export interface TextDiscriminatorArgs {
@@ -12,9 +12,6 @@ export interface TextDiscriminatorArgs {
   /** 'distribution' (v2): D reads the distribution p; 'unit': D reads p / ‖p‖₂ (eq. (15b)). */
   input: 'distribution' | 'unit';
 }
-
-/** Floor of ‖p‖₂ (a distribution has ‖p‖₂ ≥ 1/√V, so it only guards an all-zero row). */
-const NORM_FLOOR = 1e-12;
 
 export class TextDiscriminator {
   private readonly fc1: Dense;
@@ -33,9 +30,4 @@ export class TextDiscriminator {
       return this.fc2.apply(tf.leakyRelu(this.fc1.apply(x), LEAKY_SLOPE)).reshape([B]) as tf.Tensor1D; // [B]
     });
   }
-}
-
-/** p / ‖p‖₂ per row (eq. (15b)). */
-function unitRows(p: tf.Tensor2D): tf.Tensor2D {
-  return tf.mul(p, tf.rsqrt(tf.maximum(tf.sum(tf.square(p), 1, true), NORM_FLOOR * NORM_FLOOR))) as tf.Tensor2D; // [B, V]
 }

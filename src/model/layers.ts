@@ -70,6 +70,11 @@ export function convOutSize(size: number, kernel: number, stride: number, pad: n
 /** Slope of every LeakyReLU of the networks (docs/model.md §1, §4), as the reference. */
 export const LEAKY_SLOPE = 0.2;
 
+/** Each row scaled to unit L2 norm, p / max(‖p‖₂, 1e-12) (prototypes, eq. (29); D's unit input, eq. (15b)). */
+export function unitRows(p: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(p, tf.rsqrt(tf.maximum(tf.sum(tf.square(p), 1, true), 1e-24))) as tf.Tensor2D; // [n, D]
+}
+
 /** The 4×4, stride-2, padding-1 convolution that halves a side (E, D) and, transposed, doubles it (G). */
 export const HALVING = { kernel: 4, stride: 2, pad: 1 } as const;
 

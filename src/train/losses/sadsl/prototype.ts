@@ -7,14 +7,10 @@
  *   L_pbal   = log K − H(mean_c π_c)                                  (prototypes cover all topics)
  */
 import * as tf from '../../../engine/tf.js';
+import { unitRows } from '../../../model/layers.js';
 import { softmaxLoss } from '../metric/softmax.js';
 
 const LOG_FLOOR = 1e-12;
-
-/** Unit-norm prototypes [C, D]. */
-function unitRows(p: tf.Tensor2D): tf.Tensor2D {
-  return tf.mul(p, tf.rsqrt(tf.maximum(tf.sum(tf.square(p), 1, true), 1e-24))) as tf.Tensor2D;
-}
 
 /** L_proto of codes [B, D] against prototypes [C, D]. */
 export function prototypeLoss(codes: tf.Tensor2D, prototypes: tf.Tensor2D, labels: Int32Array, temperature: number): tf.Scalar {
