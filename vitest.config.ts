@@ -14,6 +14,10 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 120_000,
+    // A worker whose event loop was busy past 60 s (a long wasm computation) reports its progress late and
+    // vitest raises "Timeout calling onTaskUpdate" although every test result arrives; only that one report
+    // error is ignored, every other unhandled error still fails the run.
+    onUnhandledError: (error) => !/Timeout calling "onTaskUpdate"/.test(String(error?.message)),
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
