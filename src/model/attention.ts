@@ -15,8 +15,11 @@ export interface SelfAttentionArgs {
   uniformAlpha: boolean;
 }
 
-/** Added to the logits of masked entries: far enough below any real logit that softmax gives them exactly 0. */
-const MASKED_LOGIT = -1e9;
+/**
+ * Added to the logits of masked entries: far enough below any real logit that softmax (or log-sum-exp) gives
+ * them exactly 0 weight. The multi-similarity baseline masks its unmined pairs with it too.
+ */
+export const MASKED_LOGIT = -1e9;
 
 /** Softmax over the last axis where `mask` (broadcastable, 1 = keep) is 1; masked entries get exactly 0. */
 export function maskedSoftmax(logits: tf.Tensor, mask: tf.Tensor | null): tf.Tensor {

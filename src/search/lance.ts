@@ -9,6 +9,7 @@
  */
 import type * as LanceDB from '@lancedb/lancedb';
 import { createRequire } from 'node:module';
+import { INDEX_DEFAULTS } from '../config.js';
 import { ModelError } from '../errors.js';
 import type { Hit, SearchBackend } from './backend.js';
 import type { ExactBackend } from './exact.js';
@@ -26,6 +27,9 @@ const lancedb = require('@lancedb/lancedb') as typeof LanceDB;
 // with the ESM build fail those checks, so the arrow classes come from the CommonJS build too.
 const { Field, FixedSizeList, Float32, Int32, RecordBatch, Schema, Struct, Table: ArrowTable, Utf8, makeData, vectorFromArray } =
   require('apache-arrow') as typeof import('apache-arrow');
+
+/** LanceDB's k-means of the IVF partitions (`INDEX_DEFAULTS` says why not LanceDB's defaults). */
+const KMEANS = { maxIterations: INDEX_DEFAULTS.annKmeansIterations, sampleRate: INDEX_DEFAULTS.annSampleRate };
 
 /** How the ANN index is built. */
 export type AnnIndexSpec =
@@ -86,10 +90,8 @@ export class LanceWriter {
     if (!this.table) throw new ModelError('LanceDB table: no rows to index');
     const config =
       spec.type === 'ivf_pq'
-        ? // k-means on 128 samples per partition for 20 iterations (LanceDB: 256 and 50): recall after the exact
-          // re-ranking barely changes, the build takes half as long.
-          lancedb.Index.ivfPq({ numPartitions: spec.partitions, numSubVectors: spec.subVectors, distanceType: 'dot', maxIterations: 20, sampleRate: 128 })
-        : lancedb.Index.hnswSq({ numPartitions: spec.partitions, m: spec.m, efConstruction: spec.efConstruction, distanceType: 'dot', maxIterations: 20, sampleRate: 128 });
+        ? lancedb.Index.ivfPq({ numPartitions: spec.partitions, numSubVectors: spec.subVectors, distanceType: 'dot', ...KMEANS })
+        : lancedb.Index.hnswSq({ numPartitions: spec.partitions, m: spec.m, efConstruction: spec.efConstruction, distanceType: 'dot', ...KMEANS });
     await this.table.createIndex('vector', { config, replace: true });
   }
 

@@ -50,7 +50,7 @@ export interface WriteIndexOptions {
 const LANCE_CHUNK = 65536;
 
 /** Sweep of the search parameters, cheapest first within each nprobes. */
-const SWEEP: AnnSearchParams[] = [10, 20, 40, 80, 160].flatMap((nprobes) => [5, 10, 20, 40].map((refineFactor) => ({ nprobes, refineFactor })));
+const SWEEP: AnnSearchParams[] = INDEX_DEFAULTS.annSweepProbes.flatMap((nprobes) => INDEX_DEFAULTS.annSweepRefine.map((refineFactor) => ({ nprobes, refineFactor })));
 
 /** The default ANN index for n vectors of D dims. */
 export function defaultAnnIndex(n: number, D: number): AnnIndexSpec {
@@ -170,7 +170,7 @@ export class IndexWriter {
     const o = this.opts.ann ?? {};
     const queries = this.opts.heldOut;
     const dim = this.header.layout.topics * this.header.layout.blockDim;
-    if (!queries || queries.length === 0) return { search: o.search ?? { nprobes: 20, refineFactor: 10 }, measured: null };
+    if (!queries || queries.length === 0) return { search: o.search ?? { ...INDEX_DEFAULTS.annSearch }, measured: null };
     const k = Math.min(o.k ?? INDEX_DEFAULTS.annK, this.n);
     const target = o.targetRecall ?? INDEX_DEFAULTS.annTargetRecall;
     const exact = new ExactBackend(codes, labels, (r) => formatRef(this.header.split, r), this.params);

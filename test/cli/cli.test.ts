@@ -6,6 +6,7 @@ import { evaluateModel } from '../../src/cli/eval.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { loadModel } from '../../src/train/trained-model.js';
 import { type CliResult, runCli } from '../support/cli.js';
+import { TINY_IMAGE_MODEL } from '../support/tiny.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'sadsl-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -25,7 +26,7 @@ describe('sadsl CLI', () => {
   it('trains, evaluates and explains a tiny model end to end', async () => {
     const out = path.join(root, 'run');
     const config = path.join(root, 'tiny.json');
-    writeFileSync(config, JSON.stringify({ model: { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 }, train: { validationSize: 0 } }));
+    writeFileSync(config, JSON.stringify({ model: TINY_IMAGE_MODEL, train: { validationSize: 0 } }));
     const t = await sadsl('train', '--dataset', 'sample-images', '--max-steps', '2', '--config', config, '--out', out);
     expect(t.stderr).toContain('engine wasm');
     expect(t.code).toBe(0);

@@ -13,8 +13,8 @@ import { selectQueries } from '../../src/eval/evaluate-model.js';
 import { topicUsage } from '../../src/eval/topic-usage.js';
 import { meanFaithfulness } from '../../src/explain/faithfulness.js';
 import { loadModel } from '../../src/train/trained-model.js';
+import { TINY_IMAGE_MODEL } from '../support/tiny.js';
 
-const TINY = { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 };
 const KEYS = ['mAP', 'precisionAt10', 'precisionAt100', 'rPrecision', 'mapAtR', 'ndcgAt10', 'pr', 'trainSeconds'];
 
 describe('sadsl experiment', () => {
@@ -29,7 +29,7 @@ describe('sadsl experiment', () => {
 
   const run = async (methods: string[], extra: { epochs?: number } = {}) => {
     const events: ExperimentEvent[] = [];
-    const r = await runExperiment({ dataset: ds, methods, maxSteps: 2, queries: 60, seed: 1, out, model: TINY, onEvent: (e) => events.push(e), ...extra });
+    const r = await runExperiment({ dataset: ds, methods, maxSteps: 2, queries: 60, seed: 1, out, model: TINY_IMAGE_MODEL, onEvent: (e) => events.push(e), ...extra });
     const computed = events.filter((e) => e.type === 'method-done' && !e.skipped).map((e) => (e as { id: string }).id);
     return { r, computed, events };
   };
@@ -116,7 +116,7 @@ describe('sadsl experiment', () => {
   it('runs several seeds, keeps each seed\'s rows and reports their mean ± standard deviation', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sadsl-seeds-'));
     try {
-      const r = await runExperiment({ dataset: ds, methods: ['raw', 'triplet'], maxSteps: 2, queries: 60, seeds: [1, 2], out: dir, model: TINY });
+      const r = await runExperiment({ dataset: ds, methods: ['raw', 'triplet'], maxSteps: 2, queries: 60, seeds: [1, 2], out: dir, model: TINY_IMAGE_MODEL });
       expect(r.seeds).toEqual([1, 2]);
       const a = r.perSeed['1'].triplet;
       const b = r.perSeed['2'].triplet;
@@ -131,7 +131,7 @@ describe('sadsl experiment', () => {
       expect(md).toContain(`| triplet | ${t.mAP.toFixed(4)} ± ${t.std!.mAP.toFixed(4)} |`);
       // Adding a seed computes only that seed's rows.
       const events: ExperimentEvent[] = [];
-      const more = await runExperiment({ dataset: ds, methods: ['raw'], maxSteps: 2, queries: 60, seeds: [1, 3], out: dir, model: TINY, onEvent: (e) => events.push(e) });
+      const more = await runExperiment({ dataset: ds, methods: ['raw'], maxSteps: 2, queries: 60, seeds: [1, 3], out: dir, model: TINY_IMAGE_MODEL, onEvent: (e) => events.push(e) });
       expect(events.filter((e) => e.type === 'method-done' && !e.skipped).map((e) => (e as { seed: number }).seed)).toEqual([3]);
       expect(more.seeds).toEqual([1, 2, 3]);
       expect(more.methods.raw.seeds).toBe(3);

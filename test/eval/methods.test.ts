@@ -14,9 +14,8 @@ import { createMethod, methodsFor } from '../../src/eval/methods/index.js';
 import { SadslModel } from '../../src/model/sadsl.js';
 import { EmbeddingNet } from '../../src/train/embedding-net.js';
 import { Preprocessor } from '../../src/train/preprocess.js';
+import { TINY_IMAGE_MODEL, TINY_TEXT_MODEL } from '../support/tiny.js';
 
-const TINY_IMAGE = { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 };
-const TINY_TEXT = { vocabSize: 500, maxLength: 64, d: 16, K: 4, docHidden: 32 };
 
 function norms(c: DenseCodes): number[] {
   return Array.from({ length: c.codes.length / c.dim }, (_, i) => Math.hypot(...c.codes.subarray(i * c.dim, (i + 1) * c.dim)));
@@ -51,7 +50,7 @@ describe('methods', () => {
   });
 
   it('EmbeddingNet is SADSL\'s encoder (same seed, same weights) mean-pooled over real regions', async () => {
-    for (const [ds, model] of [[images, TINY_IMAGE], [texts, TINY_TEXT]] as const) {
+    for (const [ds, model] of [[images, TINY_IMAGE_MODEL], [texts, TINY_TEXT_MODEL]] as const) {
       const config = parseConfig(modelConfigSchema, model, 'model');
       const pre = Preprocessor.fit(ds.train, config.vocabSize, config.maxLength);
       const net = new EmbeddingNet(config, pre.input, 7);
@@ -74,7 +73,7 @@ describe('methods', () => {
   it('learned baselines train a few steps and give unit-norm codes of dimension d, deterministically', async () => {
     const small: Dataset = { ...images, test: head(images.test as ImageSplit, 20) };
     const run = async (id: string): Promise<DenseCodes> => {
-      const m = createMethod(id, 'image', { epochs: 1, maxSteps: 2, model: TINY_IMAGE });
+      const m = createMethod(id, 'image', { epochs: 1, maxSteps: 2, model: TINY_IMAGE_MODEL });
       const steps: number[] = [];
       await m.fit(small, { seed: 3, onProgress: (d) => steps.push(d) });
       expect(steps).toEqual([1, 2]);
@@ -93,7 +92,7 @@ describe('methods', () => {
   });
 
   it('a learned baseline trains on documents', async () => {
-    const m = createMethod('multi-similarity', 'text', { epochs: 1, maxSteps: 2, model: TINY_TEXT });
+    const m = createMethod('multi-similarity', 'text', { epochs: 1, maxSteps: 2, model: TINY_TEXT_MODEL });
     await m.fit(texts, { seed: 0 });
     const c = (await m.encode(subsetSplit(texts.test, Int32Array.from([0, 1, 2, 3, 4])))) as DenseCodes;
     expect(c.dim).toBe(16);
@@ -104,7 +103,7 @@ describe('methods', () => {
 
   it('a SADSL method trains its variant, saves its run and encodes K·d codes', async () => {
     const dir = path.join(tmp, 'sadsl-no-attention');
-    const m = createMethod('sadsl-no-attention', 'image', { epochs: 1, maxSteps: 2, model: TINY_IMAGE, runDir: () => dir });
+    const m = createMethod('sadsl-no-attention', 'image', { epochs: 1, maxSteps: 2, model: TINY_IMAGE_MODEL, runDir: () => dir });
     await expect(m.encode(images.test)).rejects.toThrow(/needs fit/);
     await m.fit(images, { seed: 0 });
     expect(existsSync(path.join(dir, 'model', 'model.json'))).toBe(true);
@@ -114,7 +113,7 @@ describe('methods', () => {
     m.dispose?.();
 
     // A finished run in the same directory is loaded, not retrained: same codes, same training time.
-    const again = createMethod('sadsl-no-attention', 'image', { epochs: 1, maxSteps: 2, model: TINY_IMAGE, runDir: () => dir });
+    const again = createMethod('sadsl-no-attention', 'image', { epochs: 1, maxSteps: 2, model: TINY_IMAGE_MODEL, runDir: () => dir });
     const steps: number[] = [];
     await again.fit(images, { seed: 0, onProgress: (d) => steps.push(d) });
     expect(steps).toEqual([]);

@@ -13,6 +13,7 @@ import { retrievalValidation } from '../../src/eval/validation.js';
 import { parseMetrics, resultsTable, writeReport } from '../../src/explain/report.js';
 import { train } from '../../src/train/train.js';
 import { launchBrowser } from '../support/browser.js';
+import { TINY_IMAGE_MODEL } from '../support/tiny.js';
 
 beforeAll(async () => {
   await initEngine({ backend: 'wasm' });
@@ -47,7 +48,7 @@ describe('writeReport', () => {
       out: run,
       train: { maxSteps: 3, validationSize: 100 },
       validate: retrievalValidation,
-      model: { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 },
+      model: TINY_IMAGE_MODEL,
     });
     model.dispose();
     const pr = (top: number) => Array.from({ length: 11 }, (_, i) => top * (1 - i / 20));

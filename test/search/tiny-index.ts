@@ -4,6 +4,7 @@ import { buildIndex } from '../../src/search/build.js';
 import type { IndexManifest } from '../../src/search/manifest.js';
 import type { BuildIndexOptions } from '../../src/search/build.js';
 import { train } from '../../src/train/train.js';
+import { TINY_IMAGE_MODEL, TINY_TEXT_MODEL } from '../support/tiny.js';
 
 export interface TinyIndex {
   modelDir: string;
@@ -16,8 +17,8 @@ export async function tinyIndex(dir: string, domain: 'image' | 'text' = 'image',
   const runDir = path.join(dir, 'run');
   const r =
     domain === 'image'
-      ? await train({ dataset: 'sample-images', out: runDir, train: { maxSteps: 3, validationSize: 0 }, model: { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 } })
-      : await train({ dataset: 'sample-text', out: runDir, train: { maxSteps: 3, validationSize: 0 }, model: { vocabSize: 500, maxLength: 64, d: 16, K: 4, docHidden: 32 } });
+      ? await train({ dataset: 'sample-images', out: runDir, train: { maxSteps: 3, validationSize: 0 }, model: TINY_IMAGE_MODEL })
+      : await train({ dataset: 'sample-text', out: runDir, train: { maxSteps: 3, validationSize: 0 }, model: TINY_TEXT_MODEL });
   r.model.dispose();
   const modelDir = path.join(runDir, 'model');
   const indexDir = out;

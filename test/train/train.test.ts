@@ -9,8 +9,9 @@ import type { Dataset } from '../../src/data/types.js';
 import { retrievalValidation } from '../../src/eval/validation.js';
 import { train, type TrainOptions } from '../../src/train/train.js';
 import { loadModel, type TrainedModel } from '../../src/train/trained-model.js';
+import { TINY_IMAGE_MODEL } from '../support/tiny.js';
 
-const TINY_MODEL = { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64, kmeansIterations: 5 };
+const TINY_MODEL = { ...TINY_IMAGE_MODEL, kmeansIterations: 5 };
 const root = mkdtempSync(path.join(tmpdir(), 'sadsl-train-'));
 let ds: Dataset;
 
@@ -33,14 +34,18 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('train', () => {
   it('writes a run directory with config, a metrics log, checkpoints and the final model', async () => {
     const out = path.join(root, 'a');
-    const r = await train(opts(out));
+    // The validator sees the held-out slice; what the log records must be what the final weights give on it.
+    const seen: Int32Array[] = [];
+    const r = await train(opts(out, { validate: (m, split, idx) => (seen.push(Int32Array.from(idx)), retrievalValidation(m, split, idx)) }));
     expect(r.steps).toBe(4);
     const log = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const steps = log.filter((l) => l.type === 'step');
     expect(steps.length).toBeGreaterThan(0);
     for (const l of steps) for (const k of ['sim', 'rec', 'g', 'd', 'div', 'bal', 'total']) expect(Number.isFinite(l[k])).toBe(true);
     const epoch = log.find((l) => l.type === 'epoch');
-    expect(epoch.validation.mAP).toBeGreaterThan(0);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].length).toBe(40);
+    expect(new Set(seen[0]).size).toBe(40);
     expect(epoch.topicUsage.logK).toBeCloseTo(Math.log(4), 5);
     expect(readdirSync(path.join(out, 'checkpoints')).filter((e) => e.startsWith('step-'))).toEqual(['step-0000002', 'step-0000004']);
     // save → load gives identical codes
@@ -52,6 +57,9 @@ describe('train', () => {
     const e1 = r.model.explain({ split: ds.test, indices: [0] }, { split: ds.test, indices: [1] });
     const e2 = loaded.explain({ split: ds.test, indices: [0] }, { split: ds.test, indices: [1] });
     expect(e2.score).toBe(e1.score);
+    const again = await retrievalValidation(loaded, ds.train, seen[0]);
+    expect(epoch.validation.mAP).toBeCloseTo(again.metrics.mAP, 10);
+    expect(epoch.topicUsage.meanEntropyTheta).toBeCloseTo(again.usage?.meanEntropyTheta ?? NaN, 6);
     // The manifest records the spec the model was trained under (a new run: the default, v3).
     const manifest = JSON.parse(readFileSync(path.join(out, 'model', 'model.json'), 'utf8')).sadsl;
     expect(manifest.specVersion).toBe('v3');

@@ -9,6 +9,7 @@
  */
 import * as tf from '../../../engine/tf.js';
 import { innerProductScores, type ScoreFn } from '../pairwise.js';
+import { MASKED_LOGIT } from '../../../model/attention.js';
 
 export interface MultiSimilarityOptions {
   alpha: number;
@@ -47,7 +48,7 @@ export function multiSimilarityPairs(scores: ArrayLike<number>, labels: Int32Arr
 
 /** (1/scale) log(1 + Σ_j mask_ij e^{x_ij}) per row of x [B, B], stably (a 0 logit stands for the 1). */
 function logOnePlusMaskedSum(x: tf.Tensor2D, mask: tf.Tensor2D, scale: number): tf.Tensor1D {
-  const masked = tf.add(x, tf.mul(tf.sub(mask, 1), 1e9)); // [B, B], −1e9 where not mined
+  const masked = tf.add(x, tf.mul(tf.sub(1, mask), MASKED_LOGIT)); // [B, B], MASKED_LOGIT where not mined
   const withOne = tf.concat([tf.zeros([x.shape[0], 1]), masked], 1); // [B, B + 1]
   return tf.div(tf.logSumExp(withOne, 1), scale) as tf.Tensor1D; // [B]
 }
