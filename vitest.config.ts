@@ -5,6 +5,20 @@ import { defineConfig } from 'vitest/config';
 // (SADSL_TEST_BACKEND redirects their initEngine calls). Without the addon that project is one skipped
 // test naming the reason. Files that compare two backends stay out of it: there both would be torch.
 const TORCH_FILES = ['test/model/inputs.test.ts', 'test/model/layers.test.ts', 'test/model/parts.test.ts', 'test/model/sadsl.test.ts', 'test/train/train.test.ts'];
+/**
+ * The end-to-end suite: tests that run the CLI or a service process, drive a browser, talk to an S3 server or
+ * run a whole pipeline (train → evaluate → report). `npm run test:unit` leaves them out; `npm test` runs both.
+ */
+const E2E_FILES = [
+  'test/cli/**/*.test.ts',
+  'test/serve/processes.test.ts',
+  'test/serve/browser.test.ts',
+  'test/support/browser.test.ts',
+  'test/search/s3.test.ts',
+  'test/explain/report.test.ts',
+  'test/eval/experiment.test.ts',
+  'test/data/inspect.test.ts',
+];
 const addon = 'native/build/Release/sadsl_torch.node';
 const torch = process.env.SADSL_NO_TORCH !== '1' && existsSync(addon);
 
@@ -20,7 +34,8 @@ export default defineConfig({
     onUnhandledError: (error) => !/Timeout calling "onTaskUpdate"/.test(String(error?.message)),
     hookTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E_FILES } },
+      { extends: true, test: { name: 'e2e', include: E2E_FILES } },
       {
         extends: true,
         test: {
