@@ -7,14 +7,19 @@
  *   labels.i32      labels [n], int32 little-endian;
  *   projection.f32  the ANN projection P [dim, D] (projection.ts), when there is an ANN index;
  *   lance/          the LanceDB database with table `codes` (projected vectors and the ANN index).
+ * The manifest records the size and SHA-256 of the three binary files; opening the index checks them, so a file
+ * changed, truncated or swapped after the build is refused at start. LanceDB's folder is left to LanceDB and to
+ * the service's probe search.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { z } from 'zod';
 import { compactParamsSchema } from '../config.js';
 import { ModelError } from '../errors.js';
 import type { IndexStore } from './store.js';
 
 export const INDEX_FILES = { manifest: 'index.json', codes: 'codes.bin', labels: 'labels.i32', projection: 'projection.f32' } as const;
-export const INDEX_VERSION = 2;
+/** 3: the manifest lists each file's size and SHA-256 (`files`). */
+export const INDEX_VERSION = 3;
 
 const annIndexSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ivf_pq'), partitions: z.number().int().positive(), subVectors: z.number().int().positive() }),
@@ -47,6 +52,9 @@ const annSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+const fileSumSchema = z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+export type FileSum = z.infer<typeof fileSumSchema>;
+
 export const indexManifestSchema = z.object({
   format: z.literal('sadsl-index'),
   version: z.literal(INDEX_VERSION),
@@ -69,6 +77,8 @@ export const indexManifestSchema = z.object({
     bytesPerObject: z.number(),
   }),
   ann: annSchema,
+  /** Size and SHA-256 of codes.bin, labels.i32 and (with an ANN stage) projection.f32. */
+  files: z.record(z.string(), fileSumSchema),
   createdAt: z.string(),
 });
 export type IndexManifest = z.infer<typeof indexManifestSchema>;
@@ -92,9 +102,50 @@ export async function readIndexManifest(store: IndexStore): Promise<IndexManifes
   return r.data;
 }
 
-/** A little-endian float32/int32 file, checked against the length the manifest promises. */
-export async function readArray<T extends Float32Array | Int32Array>(store: IndexStore, name: string, ctor: { new (b: ArrayBuffer, o: number, n: number): T }, length: number): Promise<T> {
+/** Size and SHA-256 of a file as it is written, chunk by chunk. */
+export class FileSummer {
+  private readonly hash: Hash = createHash('sha256');
+  private bytes = 0;
+
+  update(chunk: Uint8Array): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.byteLength;
+  }
+
+  digest(): FileSum {
+    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
+
+  static of(bytes: Uint8Array): FileSum {
+    const s = new FileSummer();
+    s.update(bytes);
+    return s.digest();
+  }
+}
+
+/** Reads a file of the index and checks it against the size and SHA-256 its manifest recorded. */
+export async function readChecked(store: IndexStore, manifest: IndexManifest, name: string): Promise<Uint8Array> {
+  const where = `${store.uri.replace(/\/+$/, '')}/${name}`;
+  const expected = manifest.files[name];
+  if (!expected) throw new ModelError(`${where}: the manifest records no checksum for it; rebuild the index with \`sadsl index\``);
   const buf = await store.read(name);
+  if (buf.byteLength !== expected.bytes) throw new ModelError(`${where}: ${buf.byteLength} bytes, the manifest says ${expected.bytes} (truncated or corrupt index?)`);
+  const got = FileSummer.of(buf).sha256;
+  if (got !== expected.sha256) {
+    throw new ModelError(`${where}: SHA-256 ${got.slice(0, 16)}… differs from the manifest's ${expected.sha256.slice(0, 16)}… (the file changed after the index was built: corrupt index? rebuild it with \`sadsl index\`)`);
+  }
+  return buf;
+}
+
+/** A little-endian float32/int32 file of the index, checked against its checksum and the length the manifest promises. */
+export async function readArray<T extends Float32Array | Int32Array>(
+  store: IndexStore,
+  manifest: IndexManifest,
+  name: string,
+  ctor: { new (b: ArrayBuffer, o: number, n: number): T },
+  length: number,
+): Promise<T> {
+  const buf = await readChecked(store, manifest, name);
   if (buf.byteLength !== length * 4) throw new ModelError(`${store.uri}/${name}: expected ${length * 4} bytes, found ${buf.byteLength} (truncated index?)`);
   // Copy to an aligned buffer: Buffers from the pool may start at an unaligned offset.
   const aligned = new ArrayBuffer(buf.byteLength);

@@ -13,7 +13,7 @@ import type { Hit } from './backend.js';
 import { CompactCodes } from './compact.js';
 import { ExactBackend } from './exact.js';
 import { LanceBackend, LanceWriter, type AnnIndexSpec, type AnnSearchParams } from './lance.js';
-import { INDEX_FILES, INDEX_VERSION, arrayBytes, type AnnManifest, type IndexManifest } from './manifest.js';
+import { FileSummer, INDEX_FILES, INDEX_VERSION, arrayBytes, type AnnManifest, type FileSum, type IndexManifest } from './manifest.js';
 import { Rng } from '../engine/random.js';
 import { fitProjection, projectCompact, type Projection } from './projection.js';
 import { LANCE_FOLDER, type FileWriter, type IndexStore } from './store.js';
@@ -46,6 +46,23 @@ export interface WriteIndexOptions {
   onProgress?: (stage: 'ann' | 'measure', done: number, total: number) => void;
 }
 
+/** A file writer that sums (size, SHA-256) what goes through it, for the manifest. */
+interface SummedWriter extends FileWriter {
+  sum: FileSummer;
+}
+
+function summed(w: FileWriter): SummedWriter {
+  const sum = new FileSummer();
+  return {
+    sum,
+    append: async (bytes) => {
+      sum.update(bytes);
+      await w.append(bytes);
+    },
+    close: () => w.close(),
+  };
+}
+
 /** Rows per LanceDB append: large enough to amortise a fragment, small enough to bound memory. */
 const LANCE_CHUNK = 65536;
 
@@ -68,8 +85,8 @@ export class IndexWriter {
     private readonly store: IndexStore,
     private readonly header: IndexHeader,
     private readonly opts: WriteIndexOptions,
-    private readonly codesFile: FileWriter,
-    private readonly labelsFile: FileWriter,
+    private readonly codesFile: SummedWriter,
+    private readonly labelsFile: SummedWriter,
   ) {
     this.params = { ...COMPACT_DEFAULTS, ...opts.codes };
   }
@@ -78,8 +95,8 @@ export class IndexWriter {
   static async create(store: IndexStore, header: IndexHeader, opts: WriteIndexOptions = {}): Promise<IndexWriter> {
     // The files of this format and of version 1 (codes.f32, theta.f32), so a rebuild leaves nothing stale.
     await store.clear([...Object.values(INDEX_FILES), 'codes.f32', 'theta.f32'], [LANCE_FOLDER]); // the manifest first
-    const codesFile = await store.writer(INDEX_FILES.codes);
-    const labelsFile = await store.writer(INDEX_FILES.labels);
+    const codesFile = summed(await store.writer(INDEX_FILES.codes));
+    const labelsFile = summed(await store.writer(INDEX_FILES.labels));
     return new IndexWriter(store, header, opts, codesFile, labelsFile);
   }
 
@@ -134,6 +151,7 @@ export class IndexWriter {
   async finish(): Promise<IndexManifest> {
     await this.codesFile.close();
     await this.labelsFile.close();
+    const files: Record<string, FileSum> = { [INDEX_FILES.codes]: this.codesFile.sum.digest(), [INDEX_FILES.labels]: this.labelsFile.sum.digest() };
     const codes = CompactCodes.concat(this.parts, this.header.layout, this.params.dtype);
     this.parts.length = 0;
     const labels = concatI32(this.labels);
@@ -146,7 +164,9 @@ export class IndexWriter {
       await this.lance!.createIndex(index);
       this.lance!.close();
       const buildSeconds = (performance.now() - t0) / 1000;
-      await this.store.write(INDEX_FILES.projection, arrayBytes(p.matrix));
+      const projection = arrayBytes(p.matrix);
+      await this.store.write(INDEX_FILES.projection, projection);
+      files[INDEX_FILES.projection] = FileSummer.of(projection);
       const chosen = await this.chooseSearch(codes, labels, p);
       ann = { type: 'lance', dims: p.D, index, search: chosen.search, measured: chosen.measured, buildSeconds };
     }
@@ -159,6 +179,7 @@ export class IndexWriter {
       dim: this.header.layout.topics * this.header.layout.blockDim,
       codes: { params: this.params, blocks: codes.blocks, ...stats },
       ann,
+      files,
       createdAt: new Date().toISOString(),
     };
     await this.store.write(INDEX_FILES.manifest, JSON.stringify(manifest, null, 1));

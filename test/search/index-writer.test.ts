@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,7 +37,7 @@ describe('index writer', () => {
     for (let s = 0; s < n; s += 700) await w.add(codes.subarray(s * dim, Math.min(n, s + 700) * dim), labels.subarray(s, Math.min(n, s + 700)));
     const m = await w.finish();
     const whole = CompactCodes.fromDense(codes, layout, params);
-    expect(m).toMatchObject({ version: 2, n, dim, codes: { params, blocks: whole.blocks, meanBlocks: whole.blocks / n } });
+    expect(m).toMatchObject({ version: 3, n, dim, codes: { params, blocks: whole.blocks, meanBlocks: whole.blocks / n } });
     expect(m.codes.maxDroppedMass).toBe(whole.stats().maxDroppedMass);
     if (m.ann.type !== 'lance') throw new Error('expected an ANN stage');
     const { sweep, recall: chosen, k, queries } = m.ann.measured!;
@@ -59,6 +60,11 @@ describe('index writer', () => {
     expect(Array.from(await s.backend.codes([0, 2999]))).toEqual(Array.from(whole.dense([0, 2999])));
     expect(got[0][0].label).toBe(labels[got[0][0].row]);
     await Promise.all([s.close(), exact.close()]);
+    // The manifest holds each binary file's size and SHA-256 as they are on disk.
+    for (const name of ['codes.bin', 'labels.i32', 'projection.f32']) {
+      const bytes = readFileSync(path.join(dir, name));
+      expect(m.files[name]).toEqual({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
   });
 
   it('without an ANN stage is searched exactly; a truncated or old index is refused with the file named', async () => {
@@ -71,11 +77,19 @@ describe('index writer', () => {
     expect(s.backend.name).toBe('exact');
     await s.close();
     await expect(Searcher.open(dir, { backend: 'lance' })).rejects.toThrow(/no ANN stage/);
+    // One flipped byte (same size, still parseable labels) is caught by the checksum, with the file named.
+    const labelsFile = path.join(dir, 'labels.i32');
+    const good = readFileSync(labelsFile);
+    const flipped = Buffer.from(good);
+    flipped[5] ^= 1;
+    writeFileSync(labelsFile, flipped);
+    await expect(Searcher.open(dir)).rejects.toThrow(/labels\.i32: SHA-256 [0-9a-f]{16}… differs from the manifest's/);
+    writeFileSync(labelsFile, good);
     const codesFile = path.join(dir, 'codes.bin');
     truncateSync(codesFile, readFileSync(codesFile).length - 100);
     await expect(Searcher.open(dir)).rejects.toThrow(/codes\.bin: .*truncated or corrupt index/);
     const manifest = path.join(dir, 'index.json');
     writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version: 1 }));
-    await expect(Searcher.open(dir)).rejects.toThrow(/index format version 1, this sadsl reads version 2; rebuild it/);
+    await expect(Searcher.open(dir)).rejects.toThrow(/index format version 1, this sadsl reads version 3; rebuild it/);
   });
 });

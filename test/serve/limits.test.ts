@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
 import { ModelError } from '../../src/errors.js';
-import { INDEX_FILES } from '../../src/search/manifest.js';
+import { FileSummer, INDEX_FILES } from '../../src/search/manifest.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { createApp } from '../../src/serve/app.js';
 import { jsonDepth } from '../../src/serve/body.js';
@@ -373,21 +373,33 @@ function nanScales(bytes: Buffer): Buffer {
 }
 
 describe('index integrity and readiness', () => {
-  /** A copy of the tiny index whose codes file `spoil` changes. */
-  const spoiled = (name: string, spoil: (file: string) => void) => {
+  /**
+   * A copy of the tiny index whose codes file `spoil` changes; with `resum` the manifest records the spoiled
+   * file's checksum, as if the build itself had written bad codes, so the checks behind the checksum are reached.
+   */
+  const spoiled = (name: string, spoil: (file: string) => void, resum: boolean) => {
     const copy = path.join(tmp, name);
     cpSync(indexDir, copy, { recursive: true });
-    spoil(path.join(copy, INDEX_FILES.codes));
+    const codes = path.join(copy, INDEX_FILES.codes);
+    spoil(codes);
+    if (resum) {
+      const manifest = path.join(copy, INDEX_FILES.manifest);
+      const m = JSON.parse(readFileSync(manifest, 'utf8'));
+      m.files[INDEX_FILES.codes] = FileSummer.of(readFileSync(codes));
+      writeFileSync(manifest, JSON.stringify(m));
+    }
     return copy;
   };
 
+  const randomCodes = (f: string) => writeFileSync(f, randomBytes(statSync(f).size));
   it.each([
-    ['random codes of the right size', (f: string) => writeFileSync(f, randomBytes(statSync(f).size)), /codes\.bin: .+ \(truncated or corrupt index\?\)$/],
-    ['truncated codes', (f: string) => truncateSync(f, statSync(f).size - 64), /codes\.bin: .+ \(truncated or corrupt index\?\)$/],
-    // Well-formed chunks whose first chunk's block scales are NaN: the file parses, the probe search fails.
-    ['NaN block scales', (f: string) => writeFileSync(f, nanScales(readFileSync(f))), /: the stored code of train:0 is not finite or longer than 1: the index's codes are corrupt; rebuild it with sadsl index$/],
-  ])('a corrupt index is one clear error at start, before listening: %s', async (name, spoil, pattern) => {
-    const copy = spoiled(name.replace(/\W+/g, '-'), spoil);
+    ['random codes of the right size', randomCodes, false, /codes\.bin: SHA-256 [0-9a-f]{16}… differs from the manifest's [0-9a-f]{16}… \(the file changed after the index was built: corrupt index\? rebuild it with `sadsl index`\)$/],
+    ['truncated codes', (f: string) => truncateSync(f, statSync(f).size - 64), false, /codes\.bin: \d+ bytes, the manifest says \d+ \(truncated or corrupt index\?\)$/],
+    // Behind the checksum: random bytes fail the parser; well-formed chunks with NaN block scales fail the probe search.
+    ['random codes built into the index', randomCodes, true, /codes\.bin: .+ \(truncated or corrupt index\?\)$/],
+    ['NaN block scales', (f: string) => writeFileSync(f, nanScales(readFileSync(f))), true, /: the stored code of train:0 is not finite or longer than 1: the index's codes are corrupt; rebuild it with sadsl index$/],
+  ])('a corrupt index is one clear error at start, before listening: %s', async (name, spoil, resum, pattern) => {
+    const copy = spoiled(name.replace(/\W+/g, '-'), spoil, resum);
     const start = startServer({ index: copy, port: 0 });
     await expect(start).rejects.toThrow(ModelError);
     await expect(start).rejects.toThrow(pattern);
