@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Reporter, Vitest } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 // The model, training-resume and save/load tests run a second time on the native `torch` backend
@@ -22,16 +23,34 @@ const E2E_FILES = [
 const addon = 'native/build/Release/sadsl_torch.node';
 const torch = process.env.SADSL_NO_TORCH !== '1' && existsSync(addon);
 
+/**
+ * A worker whose event loop was busy past 60 s (a long synchronous cpu-backend reference on a loaded machine)
+ * reports its progress late, and vitest records "Timeout calling onTaskUpdate" as an unhandled error that fails
+ * the run although every test result arrives. Vitest 3.2 has no filter for unhandled errors (its config option
+ * `onUnhandledError` is vitest 4's), so this reporter drops exactly that error, with a warning; every other
+ * unhandled error still fails the run.
+ */
+const lateTaskUpdates: Reporter = {
+  onInit(vitest: Vitest) {
+    const state = vitest.state;
+    const catchError = state.catchError.bind(state);
+    state.catchError = (error: unknown, type: string) => {
+      if (/Timeout calling "onTaskUpdate"/.test(String((error as { message?: unknown } | null)?.message))) {
+        console.warn(`vitest: ignored a worker's late progress report (${String((error as Error).message)}); the test results are unaffected`);
+        return;
+      }
+      catchError(error, type);
+    };
+  },
+};
+
 export default defineConfig({
   test: {
     // Each file gets its own process: the tfjs engine is a process-wide singleton.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 120_000,
-    // A worker whose event loop was busy past 60 s (a long wasm computation) reports its progress late and
-    // vitest raises "Timeout calling onTaskUpdate" although every test result arrives; only that one report
-    // error is ignored, every other unhandled error still fails the run.
-    onUnhandledError: (error) => !/Timeout calling "onTaskUpdate"/.test(String(error?.message)),
+    reporters: ['default', lateTaskUpdates],
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E_FILES } },

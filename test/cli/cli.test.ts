@@ -59,7 +59,7 @@ describe('sadsl CLI', () => {
 
     expectUserError(await sadsl('explain', '--model', out, '--a', 'test:99999', '--b', 'test:1'), /--a: test:99999 is out of range/);
     expectUserError(await sadsl('explain', '--model', out, '--a', 'foo', '--b', 'test:1'), /--a: 'foo' is neither split:index \(e.g. test:0\) nor an existing file/);
-  });
+  }, 300_000); // five CLI processes, each starting tsx: 52 s on an idle 2-core machine, past 120 s on a loaded one
 
   it('rejects bad input with one line and exit code 2', async () => {
     expectUserError(await sadsl('train'), /--dataset is required/);
@@ -68,7 +68,7 @@ describe('sadsl CLI', () => {
     expectUserError(await sadsl('train', '--dataset', 'sample-images', '--epochs', 'many'), /--epochs: expected a number/);
     expectUserError(await sadsl('eval', '--model', path.join(root, 'missing')), /model manifest not found/);
     expectUserError(await sadsl('--backend', 'gpu', 'demo'), /unknown backend 'gpu'/);
-  });
+  }, 300_000); // six CLI processes
 
   it('indexes compact codes and searches them exactly (after the end-to-end run above)', async () => {
     const out = path.join(root, 'run');
