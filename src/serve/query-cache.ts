@@ -17,6 +17,11 @@ export class QueryCache {
     return id;
   }
 
+  /** Queries held: at most `capacity`, however many arrive (the service's memory per upload is bounded). */
+  get size(): number {
+    return this.items.size;
+  }
+
   get(id: string): Objects | undefined {
     return this.items.get(id);
   }
