@@ -14,6 +14,17 @@ const COLUMNS: [string, keyof MethodResult][] = [
 ];
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+/**
+ * Which seeds the numbers average: those with results. An interrupted or still running experiment lists the
+ * seeds asked for that have none yet, so that a table never claims seeds it does not hold.
+ */
+function seedsLine(r: ExperimentResults): string {
+  const done = r.seeds.filter((s) => Object.keys(r.perSeed[String(s)] ?? {}).length > 0);
+  const missing = r.seeds.filter((s) => !done.includes(s));
+  const over = done.length > 1 ? `mean ± standard deviation over seeds ${done.join(', ')}` : done.length === 1 ? `seed ${done[0]}` : 'no seed finished yet';
+  return missing.length ? `${over} (seed${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not finished)` : over;
+}
+
 /** `mean ± std` when the row averages several seeds. */
 const cell = (res: MethodResult, key: string, value: number, digits = 4): string => {
   const sd = res.std?.[key];
@@ -34,7 +45,7 @@ export function resultsTable(r: ExperimentResults): string {
     `# Retrieval results: ${r.dataset}`,
     '',
     `Database: the training split (${r.database} objects); queries: ${r.queries} test objects; relevant = same class. ` +
-      `Learned methods trained for ${budget}, ${r.seeds.length > 1 ? `mean ± standard deviation over seeds ${r.seeds.join(', ')}` : `seed ${r.seeds[0]}`}. ` +
+      `Learned methods trained for ${budget}, ${seedsLine(r)}. ` +
       `Machine: ${m.cpus} × ${m.model}, ${m.memoryGB} GB, tfjs ${m.backend}.`,
     '',
     `| Method | ${COLUMNS.map(([h]) => h).join(' | ')} | Train (s) |`,

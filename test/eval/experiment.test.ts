@@ -111,6 +111,14 @@ describe('sadsl experiment', () => {
     });
     expect(md).toContain('| a | **0.6123** | 0.2000 | **0.5000** | **0.4000** | **0.3000** | 1.0 |');
     expect(md).toContain('| b | 0.5000 | **0.9000** | **0.5000** |');
+    expect(md).toContain('no seed finished yet (seed 0 not finished)');
+    // An interrupted 3-seed experiment says which seeds its numbers average and which are missing.
+    const partial = resultsTable({
+      dataset: 'd', queries: 5, database: 9, epochs: 2, seeds: [0, 1, 2], machine: { cpus: 2, model: 'cpu', memoryGB: 1, backend: 'cpu' },
+      methods: { a: row(0.6, 0.2) },
+      perSeed: { '0': { a: row(0.59, 0.2) }, '1': { a: row(0.61, 0.2) } },
+    });
+    expect(partial).toContain('trained for 2 epochs, mean ± standard deviation over seeds 0, 1 (seed 2 not finished).');
   });
 
   it('runs several seeds, keeps each seed\'s rows and reports their mean ± standard deviation', async () => {
