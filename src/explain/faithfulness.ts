@@ -191,10 +191,10 @@ export async function meanFaithfulness(model: TrainedModel, ds: Dataset, opts: {
     const ib = same?.length ? pick(same) : rng.int(ds.train.n);
     const f = await pairFaithfulness(model, { split: test, indices: [ia] }, { split: ds.train, indices: [ib] }, { mean, seed: rng.int(2 ** 31) });
     auc += f.auc;
-    await yieldToEventLoop();
     random += f.randomAuc;
     score += f.score;
     if (f.auc < f.randomAuc) wins++;
+    await yieldToEventLoop();
   }
   return { pairs, deletionAuc: auc / pairs, randomAuc: random / pairs, meanScore: score / pairs, beatsRandom: wins / pairs };
 }
