@@ -50,6 +50,9 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 120_000,
+    // Two forks already fill the 2 cores: a threaded wasm pool per fork would only contend (wasm-threads.test.ts
+    // sets its own count in its children).
+    env: { SADSL_WASM_THREADS: '1' },
     reporters: ['default', lateTaskUpdates],
     hookTimeout: 120_000,
     projects: [

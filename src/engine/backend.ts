@@ -8,10 +8,13 @@
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { availableParallelism } from 'node:os';
+import { ENGINE_DEFAULTS } from '../config.js';
 import { EngineError } from '../errors.js';
 import { registerWasmKernels } from './kernels/index.js';
 import * as tf from './tf.js';
 import { INSTALL_HINT, registerTorch } from './torch/index.js';
+import { registerThreadedWasm } from './wasm-threads.js';
 
 export const BACKENDS = ['torch', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -25,6 +28,16 @@ export interface EngineInfo {
 }
 
 let current: EngineInfo | null = null;
+let threadedWasm = false;
+
+/** XNNPACK threads of the `wasm` backend: `SADSL_WASM_THREADS`, else the default; a bad value is an error. */
+export function wasmThreads(): number {
+  const raw = process.env.SADSL_WASM_THREADS ?? ENGINE_DEFAULTS.wasmThreads;
+  if (raw === '' || raw === 'auto') return Math.max(1, Math.min(ENGINE_DEFAULTS.wasmMaxThreads, availableParallelism()));
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new EngineError(`SADSL_WASM_THREADS: expected auto or an integer from 1 to 64, got '${raw}'`);
+  return n;
+}
 
 async function tryNative(): Promise<boolean> {
   try {
@@ -43,6 +56,13 @@ async function activate(name: BackendName): Promise<string | null> {
   if (name === 'torch') {
     const r = registerTorch();
     if (!r.ok) return r.reason;
+  }
+  if (name === 'wasm') {
+    const threads = wasmThreads();
+    if (threads > 1 && !threadedWasm) {
+      registerThreadedWasm(threads);
+      threadedWasm = true;
+    }
   }
   try {
     return (await tf.setBackend(name)) ? null : 'it failed to initialise';
@@ -79,7 +99,8 @@ export async function initEngine(opts: { backend?: string } = {}): Promise<Engin
     }
     await tf.ready();
     const customKernels = name === 'wasm' ? registerWasmKernels() : [];
-    const reason = requested ? 'requested' : skipped.length ? `auto; ${skipped.join('; ')}` : 'auto';
+    const how = requested ? 'requested' : skipped.length ? `auto; ${skipped.join('; ')}` : 'auto';
+    const reason = name === 'wasm' && threadedWasm ? `${how}; ${wasmThreads()} XNNPACK threads` : how;
     current = { backend: name, customKernels, reason };
     return current;
   }
