@@ -27,7 +27,7 @@ export function indexCommand(): Command {
     .option('--split <split>', 'train or test', 'train')
     .option('--batch-size <n>', 'objects per forward pass', parseNumber('batch-size', true), 256)
     .option('--ann <kind>', 'ANN stage: auto (from 10,000 objects), lance or none', 'auto')
-    .option('--code-dtype <type>', 'stored values: int8 (per-block scale), float16 or float32', COMPACT_DEFAULTS.dtype)
+    .option('--code-dtype <type>', 'stored values: int8 or int4 (per-block scale), float16 or float32', COMPACT_DEFAULTS.dtype)
     .option('--max-blocks <m>', 'most topic blocks stored per object', parseNumber('max-blocks', true), COMPACT_DEFAULTS.maxBlocks)
     .option('--max-dropped-mass <δ>', 'keep the fewest blocks whose dropped mass Σθ is at most δ', parseNumber('max-dropped-mass', false), COMPACT_DEFAULTS.maxDroppedMass)
     .action(async (o: { model: string; out: string; dataset?: string; split: string; batchSize: number; ann: string; codeDtype: string; maxBlocks: number; maxDroppedMass: number }, cmd: Command) => {

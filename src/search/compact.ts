@@ -3,7 +3,9 @@
  * s(x, y) = Σ_k ⟨z_k(x), z_k(y)⟩ (docs/model.md eqs. (11)–(12)): a block of small mass adds almost nothing to
  * any score. A compact code keeps, per object, its blocks of largest mass — the fewest whose dropped mass
  * Σ θ_k of the other blocks is at most `maxDroppedMass`, and never more than `maxBlocks` — each stored in
- * int8 with a per-block scale, in float16, or in float32 (lossless). The compact score
+ * int8 or int4 with a per-block scale, in float16, or in float32 (lossless). int4 packs two values per byte
+ * (levels −7…7) and keeps its scales and the dropped mass in float16, so that 15 blocks of d = 128 fit in
+ * 1,024 bytes (int8: 7 blocks in 944). The compact score
  * s̃(x, y) = Σ_{k kept by both} ⟨z̃_k(x), z̃_k(y)⟩ is computed exactly from what is stored; by Cauchy–Schwarz
  * on the dropped blocks, |s̃ − s| ≤ √δ(x) + √δ(y) + (quantisation error), where δ is the dropped mass.
  *
@@ -18,22 +20,37 @@ import type { CodeLayout } from './topics.js';
 export type { CompactParams };
 export type CodeDtype = CompactParams['dtype'];
 
-type Values = Int8Array | Uint16Array | Float32Array;
+/** int4 values are packed two per byte in a Uint8Array (value j of a block in the low nibble when j is even). */
+type Values = Int8Array | Uint8Array | Uint16Array | Float32Array;
 
-const BYTES: Record<CodeDtype, number> = { int8: 1, float16: 2, float32: 4 };
+/** Bytes per array element of the stored values (int4: one byte holds two values). */
+const VALUE_BYTES: Record<CodeDtype, number> = { int4: 1, int8: 1, float16: 2, float32: 4 };
+/** Bytes on disk of a scale and of a dropped mass (int4 keeps both in float16). */
+const META_BYTES: Record<CodeDtype, number> = { int4: 2, int8: 4, float16: 4, float32: 4 };
+/** The largest quantisation level of the integer dtypes. */
+const LEVELS = { int4: 7, int8: 127 } as const;
+
+/** Array elements one block of d values takes (an odd int4 block ends in half a byte). */
+function perBlock(dtype: CodeDtype, d: number): number {
+  return dtype === 'int4' ? Math.ceil(d / 2) : d;
+}
 
 function allocValues(dtype: CodeDtype, n: number): Values {
+  if (dtype === 'int4') return new Uint8Array(n);
   return dtype === 'int8' ? new Int8Array(n) : dtype === 'float16' ? new Uint16Array(n) : new Float32Array(n);
 }
 
 /** Empty arrays for n objects with nb blocks in all. */
 function allocCodes(n: number, nb: number, d: number, dtype: CodeDtype) {
-  return { offsets: new Int32Array(n + 1), topics: new Uint16Array(nb), scales: new Float32Array(nb), values: allocValues(dtype, nb * d), dropped: new Float32Array(n) };
+  return { offsets: new Int32Array(n + 1), topics: new Uint16Array(nb), scales: new Float32Array(nb), values: allocValues(dtype, nb * perBlock(dtype, d)), dropped: new Float32Array(n) };
 }
+
+/** float32 → the nearest float16, as a number. */
+const toHalf = (x: number): number => arrowUtil.uint16ToFloat64(arrowUtil.float64ToUint16(x));
 
 /** Bytes one object with `blocks` stored blocks takes on disk: count, dropped mass, and per block topic, scale and values. */
 export function compactBytes(blocks: number, layout: CodeLayout, dtype: CodeDtype): number {
-  return 2 + 4 + blocks * (2 + 4 + layout.blockDim * BYTES[dtype]);
+  return 2 + META_BYTES[dtype] + blocks * (2 + META_BYTES[dtype] + perBlock(dtype, layout.blockDim) * VALUE_BYTES[dtype]);
 }
 
 export class CompactCodes {
@@ -91,7 +108,7 @@ export class CompactCodes {
       // Summed again over the dropped blocks themselves: exactly 0 when every block is kept.
       let gone = 0;
       for (let t = m; t < K; t++) gone += mass[order[t]];
-      dropped[i] = gone;
+      dropped[i] = p.dtype === 'int4' ? toHalf(gone) : gone;
       const mine = order.slice(0, m).sort((a, b) => a - b);
       for (const k of mine) kept.push(k);
       offsets[i + 1] = offsets[i] + m;
@@ -99,17 +116,23 @@ export class CompactCodes {
     const nb = kept.length;
     const topics = Uint16Array.from(kept);
     const scales = new Float32Array(nb).fill(1);
-    const values = allocValues(p.dtype, nb * d);
+    const values = allocValues(p.dtype, nb * perBlock(p.dtype, d));
     for (let i = 0; i < n; i++) {
       for (let b = offsets[i]; b < offsets[i + 1]; b++) {
         const src = i * dim + topics[b] * d;
         const dst = b * d;
-        if (values instanceof Int8Array) {
+        if (p.dtype === 'int8' || p.dtype === 'int4') {
+          const levels = LEVELS[p.dtype];
           let max = 0;
           for (let j = 0; j < d; j++) max = Math.max(max, Math.abs(codes[src + j]));
-          const scale = max > 0 ? max / 127 : 1;
+          // int4's scale is the float16 that is stored; a value it rounds past the last level is clipped.
+          const scale = (p.dtype === 'int4' ? toHalf(max / levels) : max / levels) || 1;
           scales[b] = scale;
-          for (let j = 0; j < d; j++) values[dst + j] = Math.round(codes[src + j] / scale);
+          for (let j = 0; j < d; j++) {
+            const q = Math.max(-levels, Math.min(levels, Math.round(codes[src + j] / scale)));
+            if (values instanceof Int8Array) values[dst + j] = q;
+            else values[b * perBlock('int4', d) + (j >> 1)] |= (q & 0xf) << ((j & 1) * 4);
+          }
         } else if (values instanceof Uint16Array) {
           for (let j = 0; j < d; j++) values[dst + j] = arrowUtil.float64ToUint16(codes[src + j]);
         } else {
@@ -126,7 +149,13 @@ export class CompactCodes {
     const v = this.values;
     const s = this.scales[b] * weight;
     const o = b * d;
-    if (v instanceof Uint16Array) for (let j = 0; j < d; j++) out[at + j] = arrowUtil.uint16ToFloat64(v[o + j]) * s;
+    if (this.dtype === 'int4') {
+      const ob = b * perBlock('int4', d);
+      for (let j = 0; j < d; j++) {
+        const nibble = (v[ob + (j >> 1)] >> ((j & 1) * 4)) & 0xf;
+        out[at + j] = (nibble > 7 ? nibble - 16 : nibble) * s;
+      }
+    } else if (v instanceof Uint16Array) for (let j = 0; j < d; j++) out[at + j] = arrowUtil.uint16ToFloat64(v[o + j]) * s;
     else for (let j = 0; j < d; j++) out[at + j] = v[o + j] * s;
   }
 
@@ -203,9 +232,11 @@ export class CompactCodes {
     const w = new ChunkWriter(chunkLength(c, nb, d, this.dtype));
     w.u32(c);
     w.u32(nb);
-    w.array(this.dropped.subarray(start, end));
-    w.array(this.scales.subarray(b0, b1));
-    w.array(this.values.subarray(b0 * d, b1 * d));
+    const meta = (a: Float32Array) => (this.dtype === 'int4' ? Uint16Array.from(a, (x) => arrowUtil.float64ToUint16(x)) : a);
+    const pb = perBlock(this.dtype, d);
+    w.array(meta(this.dropped.subarray(start, end)));
+    w.array(meta(this.scales.subarray(b0, b1)));
+    w.array(this.values.subarray(b0 * pb, b1 * pb));
     w.array(this.topics.subarray(b0, b1));
     w.array(Uint16Array.from({ length: c }, (_, i) => this.offsets[start + i + 1] - this.offsets[start + i]));
     return w.done();
@@ -213,7 +244,7 @@ export class CompactCodes {
 
   /** Objects [start, end) as their own compact codes (copies). */
   slice(start: number, end: number): CompactCodes {
-    const d = this.layout.blockDim;
+    const pb = perBlock(this.dtype, this.layout.blockDim);
     const b0 = this.offsets[start];
     const b1 = this.offsets[end];
     return new CompactCodes(
@@ -222,7 +253,7 @@ export class CompactCodes {
       Int32Array.from(this.offsets.subarray(start, end + 1), (o) => o - b0),
       this.topics.slice(b0, b1),
       this.scales.slice(b0, b1),
-      this.values.slice(b0 * d, b1 * d),
+      this.values.slice(b0 * pb, b1 * pb),
       this.dropped.slice(start, end),
     );
   }
@@ -240,7 +271,7 @@ export class CompactCodes {
       for (let i = 0; i < p.n; i++) offsets[i0 + i + 1] = b0 + p.offsets[i + 1];
       topics.set(p.topics, b0);
       scales.set(p.scales, b0);
-      (values as Float32Array).set(p.values as Float32Array, b0 * d);
+      (values as Float32Array).set(p.values as Float32Array, b0 * perBlock(dtype, d));
       dropped.set(p.dropped, i0);
       i0 += p.n;
       b0 += p.blocks;
@@ -266,9 +297,15 @@ export class CompactCodes {
       const len = chunkLength(c, cb, d, dtype);
       if (at + len > bytes.byteLength || i0 + c > n || b0 + cb > nb) bad('a chunk is larger than the rest of the file');
       const r = new ChunkReader(bytes, at + 8);
-      r.into(dropped, i0, c);
-      r.into(scales, b0, cb);
-      r.into(values, b0 * d, cb * d);
+      if (dtype === 'int4') {
+        r.halves(dropped, i0, c);
+        r.halves(scales, b0, cb);
+      } else {
+        r.into(dropped, i0, c);
+        r.into(scales, b0, cb);
+      }
+      const pb = perBlock(dtype, d);
+      r.into(values, b0 * pb, cb * pb);
       r.into(topics, b0, cb);
       const counts = new Uint16Array(c);
       r.into(counts, 0, c);
@@ -296,7 +333,7 @@ export interface CompactStats {
 const pad4 = (n: number): number => (4 - (n % 4)) % 4;
 
 function chunkLength(c: number, nb: number, d: number, dtype: CodeDtype): number {
-  const parts = [4 * c, 4 * nb, nb * d * BYTES[dtype], 2 * nb, 2 * c];
+  const parts = [META_BYTES[dtype] * c, META_BYTES[dtype] * nb, nb * perBlock(dtype, d) * VALUE_BYTES[dtype], 2 * nb, 2 * c];
   return 8 + parts.reduce((a, p) => a + p + pad4(p), 0);
 }
 
@@ -334,5 +371,11 @@ class ChunkReader {
     const len = count * out.BYTES_PER_ELEMENT;
     new Uint8Array(out.buffer, out.byteOffset + offset * out.BYTES_PER_ELEMENT, len).set(this.bytes.subarray(this.at, this.at + len));
     this.at += len + pad4(len);
+  }
+  /** `count` float16 values into float32 `out` from `offset`. */
+  halves(out: Float32Array, offset: number, count: number): void {
+    const h = new Uint16Array(count);
+    this.into(h, 0, count);
+    for (let i = 0; i < count; i++) out[offset + i] = arrowUtil.uint16ToFloat64(h[i]);
   }
 }

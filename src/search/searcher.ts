@@ -87,7 +87,7 @@ export class Searcher {
     const { layout, n, dim } = manifest;
     const codes = CompactCodes.parse(await readChecked(store, manifest, INDEX_FILES.codes), layout, manifest.codes.params.dtype, n, manifest.codes.blocks, `${uri}/${INDEX_FILES.codes}`);
     const labels = await readArray(store, manifest, INDEX_FILES.labels, Int32Array, n);
-    const exact = new ExactBackend(codes, labels, (row) => formatRef(manifest.split, row), manifest.codes.params);
+    const exact = new ExactBackend(codes, labels, (row) => formatRef(manifest.split, row));
     const ann = manifest.ann;
     if (choice === 'lance' && ann.type === 'none') throw new ArgumentError(`${uri}: the index has no ANN stage (rebuild it with --ann lance)`);
     let backend: SearchBackend = exact;

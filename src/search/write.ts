@@ -194,7 +194,7 @@ export class IndexWriter {
     if (!queries || queries.length === 0) return { search: o.search ?? { ...INDEX_DEFAULTS.annSearch }, measured: null };
     const k = Math.min(o.k ?? INDEX_DEFAULTS.annK, this.n);
     const target = o.targetRecall ?? INDEX_DEFAULTS.annTargetRecall;
-    const exact = new ExactBackend(codes, labels, (r) => formatRef(this.header.split, r), this.params);
+    const exact = new ExactBackend(codes, labels, (r) => formatRef(this.header.split, r));
     const nq = queries.length / dim;
     const truth = await exact.search(queries, k);
     // One query at a time, as a service without concurrent queries sees them.

@@ -116,6 +116,22 @@ describe('exact backend', () => {
     expect(exact.rank(queries.subarray(0, dim), some, 10)).toEqual(hits[0]);
   });
 
+  it('by default scores the whole query against each object’s stored blocks (asymmetric), as a dense loop does', async () => {
+    const db = CompactCodes.fromDense(codes, layout, compactParams);
+    const dense = db.dense(Array.from({ length: n }, (_, i) => i));
+    const exact = new ExactBackend(db, labels, ids);
+    const hits = await exact.search(queries, 10);
+    for (let i = 0; i < 6; i++) {
+      const scores = bruteScores(dense, queries.subarray(i * dim, (i + 1) * dim), layout);
+      expect(hits[i].map((h) => h.row)).toEqual(topRows(scores, 10));
+      for (const h of hits[i]) {
+        expect(h.score).toBeCloseTo(scores[h.row], 5);
+        expect(h.dropped.query).toBe(0);
+      }
+    }
+    await exact.close();
+  });
+
   it('steers by topic: weight 0 removes a topic, others scale it', async () => {
     const w = [0, 1, 3, 1];
     const { scores, db } = compactBrute(compactParams, w);

@@ -53,6 +53,35 @@ describe('compact codes', () => {
     expect(i8.stats().bytesPerObject).toBeCloseTo(compactBytes(8, l, 'int8'), 0);
   });
 
+  it('int4 packs two levels −7…7 per byte with a float16 scale; 15 blocks of 128 take 1,024 bytes', () => {
+    // One block [0.7, −0.35, 0, 0.1]: scale = float16(0.7 / 7) = 0.0999755859375, levels 7, −4 (−3.5009 rounds
+    // down), 0, 1; bytes 7 | (−4 & 15) << 4 = 199 and 0 | 1 << 4 = 16.
+    const one = { topics: 1, blockDim: 4 };
+    const c = CompactCodes.fromDense(Float32Array.from([0.7, -0.35, 0, 0.1]), one, { dtype: 'int4', maxBlocks: 1, maxDroppedMass: 0 });
+    const s = 0.0999755859375;
+    expect(c.scales[0]).toBe(s);
+    expect(Array.from(c.values)).toEqual([199, 16]);
+    expect(Array.from(c.dense([0]))).toEqual([7 * s, -4 * s, 0, s].map(Math.fround));
+    // Every value within half a step of the stored scale (plus the clip when float16 rounded the scale down).
+    const l = { topics: 8, blockDim: 16 };
+    const { codes } = topicCodes(50, l, 3);
+    const q = CompactCodes.fromDense(codes, l, { dtype: 'int4', maxBlocks: 8, maxDroppedMass: 0 });
+    const a = q.dense(Array.from({ length: 50 }, (_, i) => i));
+    for (let i = 0; i < codes.length; i++) {
+      let max = 0;
+      for (let j = Math.floor(i / 16) * 16, e = j + 16; j < e; j++) max = Math.max(max, Math.abs(codes[j]));
+      expect(Math.abs(a[i] - codes[i])).toBeLessThanOrEqual((max / 7) * 0.5 * (1 + 2 ** -10) + 1e-6);
+    }
+    expect(compactBytes(15, { topics: 32, blockDim: 128 }, 'int4')).toBe(1024);
+    expect(compactBytes(7, { topics: 32, blockDim: 128 }, 'int8')).toBe(944);
+    expect(q.stats().bytesPerObject).toBeCloseTo(compactBytes(8, l, 'int4'), 0);
+    // An odd block size ends each block in half a byte: [0.3, −0.6, 0.15] → levels 4 (3.5 rounds up), −7, 2.
+    const odd = CompactCodes.fromDense(Float32Array.from([0.3, -0.6, 0.15, 0, 0, 0]), { topics: 2, blockDim: 3 }, { dtype: 'int4', maxBlocks: 1 });
+    expect(odd.scales[0]).toBe(0.085693359375); // float16(0.6 / 7)
+    expect(Array.from(odd.values)).toEqual([4 | (9 << 4), 2]);
+    expect(compactBytes(1, { topics: 2, blockDim: 3 }, 'int4')).toBe(2 + 2 + 2 + 2 + 2);
+  });
+
   it('θ from the stored blocks is ‖z̃_k‖² renormalised over them: each row sums to 1', () => {
     // Blocks of mass 0.5 (topic 2) and 0.3 (topic 0) kept, 0.2 dropped: θ = (0.3, 0, 0.5, 0) / 0.8.
     const c = CompactCodes.fromDense(handCode(), layout, { dtype: 'float32', maxBlocks: 2, maxDroppedMass: 0 });
@@ -81,7 +110,7 @@ describe('compact codes', () => {
   it('survives a round trip through chunks, slices and concatenation; a truncated file is an error', () => {
     const l = { topics: 8, blockDim: 16 };
     const { codes } = topicCodes(300, l, 4);
-    for (const dtype of ['int8', 'float16', 'float32'] as const) {
+    for (const dtype of ['int4', 'int8', 'float16', 'float32'] as const) {
       const c = CompactCodes.fromDense(codes, l, { dtype, maxBlocks: 3, maxDroppedMass: 0.05 });
       const bytes = Buffer.concat([c.chunk(0, 100), c.chunk(100, 250), c.chunk(250, 300)]);
       const back = CompactCodes.parse(bytes, l, dtype, c.n, c.blocks);

@@ -53,7 +53,7 @@ describe('index writer', () => {
     // Read back: the stored codes and labels are the written ones; the ANN stage answers with the chosen setting.
     const s = await Searcher.open(dir);
     expect(s.backend.name).toBe('lance');
-    const exact = new ExactBackend(whole, labels, (r) => `train:${r}`, params);
+    const exact = new ExactBackend(whole, labels, (r) => `train:${r}`);
     const truth = await exact.search(heldOut, 10);
     const got = await s.backend.search(heldOut, 10);
     expect(recall(got, truth)).toBeCloseTo(chosen, 5);

@@ -9,7 +9,7 @@ import { initEngine } from '../../src/engine/backend.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { readIndexManifest } from '../../src/search/manifest.js';
 import { openStore } from '../../src/search/store.js';
-import { tinyIndex, type TinyIndex } from './tiny-index.js';
+import { TINY_INDEX_CODES, tinyIndex, type TinyIndex } from './tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-searcher-'));
 let t: TinyIndex;
@@ -31,7 +31,7 @@ describe('index built from a trained model', () => {
     expect(m.layout).toEqual({ topics: 4, blockDim: 16 });
     expect(m.dim).toBe(64);
     expect(m.n).toBe((await loadDataset('sample-images')).train.n);
-    expect(m.codes.params).toEqual({ dtype: 'int8', maxBlocks: 7, maxDroppedMass: 0.02 });
+    expect(m.codes.params).toEqual(TINY_INDEX_CODES);
     expect(m.ann).toMatchObject({ type: 'lance', dims: 16, search: { nprobes: 4, refineFactor: 50 }, measured: { queries: 100, k: 10 } });
   });
 

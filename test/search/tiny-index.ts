@@ -6,6 +6,8 @@ import type { BuildIndexOptions } from '../../src/search/build.js';
 import { train } from '../../src/train/train.js';
 import { TINY_IMAGE_MODEL, TINY_TEXT_MODEL } from '../support/tiny.js';
 
+export const TINY_INDEX_CODES = { dtype: 'int8', maxBlocks: 7, maxDroppedMass: 0.02 } as const;
+
 export interface TinyIndex {
   modelDir: string;
   indexDir: string;
@@ -22,6 +24,8 @@ export async function tinyIndex(dir: string, domain: 'image' | 'text' = 'image',
   r.model.dispose();
   const modelDir = path.join(runDir, 'model');
   const indexDir = out;
-  const manifest = await buildIndex({ model: modelDir, out: indexDir, ann });
+  // int8: the search and serve tests' bounds (self-score, θ, explanation gaps) are int8's; the int4 default's
+  // quantisation is tested in compact.test.ts (its 7 levels are coarse for this model's 16-value blocks).
+  const manifest = await buildIndex({ model: modelDir, out: indexDir, ann, codes: TINY_INDEX_CODES });
   return { modelDir, indexDir, manifest };
 }
