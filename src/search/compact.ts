@@ -45,6 +45,13 @@ function allocCodes(n: number, nb: number, d: number, dtype: CodeDtype) {
   return { offsets: new Int32Array(n + 1), topics: new Uint16Array(nb), scales: new Float32Array(nb), values: allocValues(dtype, nb * perBlock(dtype, d)), dropped: new Float32Array(n) };
 }
 
+/**
+ * How far above 1 the squared norm of a stored unit-norm code (or of its inner product with itself) may come
+ * from rounding alone: int4's 7 levels can add a few percent on short blocks (a 16-value block: up to ~2 %
+ * seen), int8's well under 1 %. Used by the service's probe to tell rounding from corrupt bytes.
+ */
+export const NORM_SLACK: Record<CodeDtype, number> = { int4: 0.1, int8: 0.01, float16: 1e-3, float32: 1e-3 };
+
 /** float32 → the nearest float16, as a number. */
 const toHalf = (x: number): number => arrowUtil.uint16ToFloat64(arrowUtil.float64ToUint16(x));
 

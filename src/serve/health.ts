@@ -9,6 +9,7 @@
  */
 import { formatRef } from '../data/refs.js';
 import { ModelError } from '../errors.js';
+import { NORM_SLACK } from '../search/compact.js';
 import type { Searcher } from '../search/searcher.js';
 
 /** An error's first line without the Rust source locations LanceDB appends (`, /rustc/…/function.rs:250:5`). */
@@ -17,11 +18,14 @@ const firstLine = (e: unknown) =>
     .split('\n')[0]
     .replace(/,?\s*\S+\.rs:\d+:\d+/g, '');
 
-/** Whether a stored code can be a code: finite, with a squared norm in (0, 1] (unit-norm z, or less of it kept). */
-function plausible(code: Float32Array): boolean {
+/**
+ * Whether a stored code can be a code: finite, with a squared norm in (0, 1] (unit-norm z, or less of it kept)
+ * up to the rounding of its dtype (`NORM_SLACK`).
+ */
+function plausible(code: Float32Array, slack: number): boolean {
   let norm2 = 0;
   for (const v of code) norm2 += v * v;
-  return Number.isFinite(norm2) && norm2 > 0 && norm2 <= 1 + 1e-3;
+  return Number.isFinite(norm2) && norm2 > 0 && norm2 <= 1 + slack;
 }
 
 /**
@@ -31,18 +35,19 @@ function plausible(code: Float32Array): boolean {
  */
 export async function probeIndex(searcher: Searcher): Promise<void> {
   const { manifest } = searcher;
+  const slack = NORM_SLACK[manifest.codes.params.dtype];
   for (const row of new Set([0, manifest.n - 1].filter((r) => r >= 0))) {
     const id = formatRef(manifest.split, row);
     let code: Float32Array;
     let score: number | undefined;
     try {
       code = (await searcher.query({ id })).code;
-      score = plausible(code) ? (await searcher.search(code, 1))[0]?.score : undefined;
+      score = plausible(code, slack) ? (await searcher.search(code, 1))[0]?.score : undefined;
     } catch (e) {
       throw new ModelError(`the ${searcher.backend.name} backend fails a probe search for ${id} (${firstLine(e)}); the index is corrupt or truncated: rebuild it with sadsl index`);
     }
-    if (!plausible(code)) throw new ModelError(`the stored code of ${id} is not finite or longer than 1: the index's codes are corrupt; rebuild it with sadsl index`);
-    if (score === undefined || !(Math.abs(score) <= 1 + 1e-3)) {
+    if (!plausible(code, slack)) throw new ModelError(`the stored code of ${id} is not finite or longer than 1: the index's codes are corrupt; rebuild it with sadsl index`);
+    if (score === undefined || !(Math.abs(score) <= 1 + slack)) {
       throw new ModelError(`a probe search for ${id} scores ${score}, outside [-1, 1]: the index's codes are corrupt; rebuild it with sadsl index`);
     }
   }

@@ -73,7 +73,7 @@ describe('sadsl CLI', () => {
   it('indexes compact codes and searches them exactly (after the end-to-end run above)', async () => {
     const out = path.join(root, 'run');
     const idx = path.join(root, 'index');
-    const i = await sadsl('index', '--model', out, '--out', idx, '--max-blocks', '2', '--max-dropped-mass', '0.1');
+    const i = await sadsl('index', '--model', out, '--out', idx, '--code-dtype', 'int8', '--max-blocks', '2', '--max-dropped-mass', '0.1');
     expect(i.code).toBe(0);
     expect(i.stdout).toMatch(/indexed 2000 objects/);
     expect(i.stdout).toMatch(/codes: int8, [\d.]+ of 4 topic blocks per object \(at most 2\), \d+ bytes per object \(full: 256\)/);
@@ -93,6 +93,6 @@ describe('sadsl CLI', () => {
     // Against itself: the stored code's mass 1 − δ (unit-norm codes) less what the query's re-compaction dropped, up to int8 rounding.
     const self: CliHit = r.hits.find((h: CliHit) => h.id === 'train:5');
     expect(Math.abs(self.score - (1 - self.dropped.object - self.dropped.query))).toBeLessThan(0.02);
-    expectUserError(await sadsl('index', '--model', out, '--out', idx, '--code-dtype', 'int4'), /code options .*dtype/);
+    expectUserError(await sadsl('index', '--model', out, '--out', idx, '--code-dtype', 'int3'), /code options .*dtype/);
   });
 });

@@ -13,7 +13,7 @@ import { buildIndex } from '../../src/search/build.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { startLocalS3, type LocalS3 } from './s3-server.js';
 import { expectIdenticalHits, serveProcess } from '../support/serve-process.js';
-import { tinyIndex, type TinyIndex } from './tiny-index.js';
+import { TINY_INDEX_CODES, tinyIndex, type TinyIndex } from './tiny-index.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sadsl-s3-'));
 const children: ChildProcess[] = [];
@@ -27,7 +27,7 @@ beforeAll(async () => {
   s3 = await startLocalS3('sadsl-test');
   Object.assign(process.env, s3.env);
   t = await tinyIndex(tmp, 'image', ann);
-  await buildIndex({ model: t.modelDir, out: uri, ann });
+  await buildIndex({ model: t.modelDir, out: uri, ann, codes: TINY_INDEX_CODES });
 }, 600_000); // trains a tiny model and builds two indexes
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');

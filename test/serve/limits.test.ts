@@ -16,6 +16,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
 import { ModelError } from '../../src/errors.js';
+import { buildIndex } from '../../src/search/build.js';
 import { FileSummer, INDEX_FILES } from '../../src/search/manifest.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { createApp } from '../../src/serve/app.js';
@@ -404,6 +405,19 @@ describe('index integrity and readiness', () => {
     await expect(start).rejects.toThrow(ModelError);
     await expect(start).rejects.toThrow(pattern);
     await expect(start).rejects.toThrow(new RegExp(`^${copy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  it('an index with the default int4 codes passes the probe: their rounding is not corruption', async () => {
+    const int4 = path.join(tmp, 'int4');
+    const m = await buildIndex({ model: path.join(tmp, 'run', 'model'), out: int4, ann: 'none' });
+    expect(m.codes.params.dtype).toBe('int4');
+    const s = await startServer({ index: int4, port: 0 });
+    try {
+      const r = await fetch(`${s.url}/readyz`);
+      expect(r.status).toBe(200);
+    } finally {
+      await s.close();
+    }
   });
 
   it('/readyz is 503 while the model loads, /healthz answers meanwhile; both 200 once loaded', async () => {
