@@ -147,6 +147,12 @@ export const ADAM_DEFAULTS = { beta2: 0.999, epsilon: 1e-8 } as const;
 export const ENGINE_DEFAULTS = { torchThreads: 1, wasmThreads: 'auto', wasmMaxThreads: 4 } as const;
 
 /**
+ * `sadsl demo` (what `npm start` runs) on the embedded 2,000-image sample: epochs, run directory, the validation
+ * objects held out of training, and a checkpoint interval beyond the run's length (a demo need not resume).
+ */
+export const DEMO_DEFAULTS = { epochs: 3, out: 'runs/demo', validationSize: 200, checkpointEvery: 1000 } as const;
+
+/**
  * Dataset loading (`loadDataset`): image size of `images:/dir`, the seeded split of sources without one, cache;
  * the most pixels an image file may have before it is decoded (`decodeImage`: training folders and queries), and
  * its longest side (libvips cannot shrink a 1 × 39,000,000 image to 28 × 28; real photos are far below).

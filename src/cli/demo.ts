@@ -1,5 +1,6 @@
 /** `sadsl demo` (what `npm start` runs): train on the embedded image sample, evaluate, print the mAP. */
 import { Command } from 'commander';
+import { DEMO_DEFAULTS } from '../config.js';
 import { retrievalValidation } from '../eval/validation.js';
 import { train } from '../train/train.js';
 import { parseNumber, startEngine } from './common.js';
@@ -9,14 +10,14 @@ import { trainReporter } from './train.js';
 export function demoCommand(): Command {
   return new Command('demo')
     .description('train on the embedded sample (2,000 Fashion-MNIST images), evaluate, print the mAP and the run directory')
-    .option('--epochs <n>', 'epochs over the sample (default 3)', parseNumber('epochs', false), 3)
-    .option('--out <dir>', 'run directory', 'runs/demo')
+    .option('--epochs <n>', 'epochs over the sample', parseNumber('epochs', false), DEMO_DEFAULTS.epochs)
+    .option('--out <dir>', 'run directory', DEMO_DEFAULTS.out)
     .action(async (o: { epochs: number; out: string }, cmd: Command) => {
       await startEngine(cmd);
       const reporter = trainReporter();
       const r = await train({
         dataset: 'sample-images',
-        train: { epochs: o.epochs, validationSize: 200, checkpointEvery: 1000 },
+        train: { epochs: o.epochs, validationSize: DEMO_DEFAULTS.validationSize, checkpointEvery: DEMO_DEFAULTS.checkpointEvery },
         out: o.out,
         validate: retrievalValidation,
         onEvent: reporter.onEvent,
