@@ -128,6 +128,7 @@ export class CompactCodes {
       for (let b = offsets[i]; b < offsets[i + 1]; b++) {
         const src = i * dim + topics[b] * d;
         const dst = b * d;
+        const packed = b * perBlock(p.dtype, d); // int4: the block's first byte
         if (p.dtype === 'int8' || p.dtype === 'int4') {
           const levels = LEVELS[p.dtype];
           let max = 0;
@@ -138,7 +139,7 @@ export class CompactCodes {
           for (let j = 0; j < d; j++) {
             const q = Math.max(-levels, Math.min(levels, Math.round(codes[src + j] / scale)));
             if (values instanceof Int8Array) values[dst + j] = q;
-            else values[b * perBlock('int4', d) + (j >> 1)] |= (q & 0xf) << ((j & 1) * 4);
+            else values[packed + (j >> 1)] |= (q & 0xf) << ((j & 1) * 4);
           }
         } else if (values instanceof Uint16Array) {
           for (let j = 0; j < d; j++) values[dst + j] = arrowUtil.float64ToUint16(codes[src + j]);
