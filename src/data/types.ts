@@ -63,3 +63,30 @@ export interface EncodedTexts {
   ids: Int32Array; // [n, L]; 0 = padding, a word with vocabulary index w (0-based) has id w + 1
   bow: SparseRows; // [n, V] word counts of the whole document
 }
+
+/** Objects of a split: all of them, or the ones at `indices`. */
+export interface SplitObjects {
+  split: Split;
+  indices?: ArrayLike<number>;
+}
+
+/**
+ * A split read on demand: labels (and the split's shape) stay resident, objects are fetched for the indices a
+ * step needs. A resident split answers with itself and the indices; a streamed one with a split of just those
+ * objects, read from disk, so memory is bounded by the batch and not by the collection.
+ */
+export interface SplitReader {
+  kind: Split['kind'];
+  n: number;
+  labels: Int32Array; // [n]
+  /** The whole split when it is in memory (then `read` costs nothing). */
+  resident: Split | null;
+  /** The objects at `indices`, in that order. */
+  read(indices: ArrayLike<number>): Promise<SplitObjects>;
+}
+
+/** A dataset whose splits are read on demand (see `data/reader.ts`). */
+export interface DatasetReader extends Omit<Dataset, 'train' | 'test'> {
+  train: SplitReader;
+  test: SplitReader;
+}

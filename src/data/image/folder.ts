@@ -2,13 +2,14 @@
  * `images:/dir`: one sub-folder per class of PNG/JPEG files, decoded by `decodeImage` and resized to a
  * declared square size. Grayscale when every file is grayscale, else RGB. Optional `train/` and `test/`
  * sub-folders give the split; otherwise a seeded stratified split is made and recorded in `splitInfo`.
+ * `loadImageFolder` decodes every file into memory; `openImageFolder` decodes a batch's files when it is read.
  */
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { ArgumentError, DataError } from '../../errors.js';
 import { stratifiedSplit } from '../split.js';
-import { decodeImage, toChannels, type DecodedImage } from './decode.js';
-import type { ImageDataset, ImageSplit } from '../types.js';
+import { decodeImage, readImageHeader, toChannels, type DecodedImage } from './decode.js';
+import type { DatasetReader, ImageDataset, ImageSplit, SplitReader } from '../types.js';
 
 const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 /** Smallest accepted output side: the image encoder downsamples by 4. */
@@ -52,38 +53,51 @@ async function listClasses(root: string): Promise<Map<string, string[]>> {
   return out;
 }
 
-async function decodeAll(entries: Entry[], size: number, onProgress?: (done: number, total: number) => void): Promise<DecodedImage[]> {
-  const out = new Array<DecodedImage>(entries.length);
+/** Runs `f` on every item, `CONCURRENCY` at a time (sharp works on libuv's thread pool), results in order. */
+async function mapConcurrent<T, R>(items: readonly T[], f: (item: T) => Promise<R>, onProgress?: (done: number, total: number) => void): Promise<R[]> {
+  const out = new Array<R>(items.length);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
-    while (next < entries.length) {
+    while (next < items.length) {
       const i = next++;
-      out[i] = await decodeImage(entries[i].file, size, size, entries[i].file);
-      onProgress?.(++done, entries.length);
+      out[i] = await f(items[i]);
+      onProgress?.(++done, items.length);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   return out;
 }
 
-function toSplit(entries: Entry[], decoded: DecodedImage[], idx: number[], size: number, channels: number): ImageSplit {
+/** The split of `entries`, whose decoded images are `decoded` (same order). */
+function toSplit(entries: Entry[], decoded: DecodedImage[], size: number, channels: number): ImageSplit {
   const per = size * size * channels;
-  const pixels = new Uint8Array(idx.length * per);
-  idx.forEach((i, k) => pixels.set(toChannels(decoded[i].rgb, channels), k * per));
+  const pixels = new Uint8Array(entries.length * per);
+  decoded.forEach((d, k) => pixels.set(toChannels(d.rgb, channels), k * per));
   return {
     kind: 'image',
-    n: idx.length,
+    n: entries.length,
     height: size,
     width: size,
     channels,
     pixels,
-    labels: Int32Array.from(idx, (i) => entries[i].label),
-    sources: idx.map((i) => entries[i].file),
+    labels: Int32Array.from(entries, (e) => e.label),
+    sources: entries.map((e) => e.file),
   };
 }
 
-export async function loadImageFolder(root: string, opts: ImageFolderOptions): Promise<ImageDataset> {
+const decode = (size: number) => (e: Entry) => decodeImage(e.file, size, size, e.file);
+
+/** The listing of a folder: classes, every file with its label, and the train/test split (indices into `entries`). */
+interface Listing {
+  classes: string[];
+  entries: Entry[];
+  train: number[];
+  test: number[];
+  splitInfo: ImageDataset['splitInfo'];
+}
+
+async function listFolder(root: string, opts: ImageFolderOptions): Promise<Listing> {
   const { size } = opts;
   if (!Number.isInteger(size) || size < MIN_IMAGE_SIZE) {
     throw new ArgumentError(`image size must be an integer >= ${MIN_IMAGE_SIZE}, got ${size}`);
@@ -105,18 +119,42 @@ export async function loadImageFolder(root: string, opts: ImageFolderOptions): P
       }
     }
   }
-  const decoded = await decodeAll(entries, size, opts.onProgress);
-  const channels = decoded.every((d) => d.gray) ? 1 : 3;
   const split = given
     ? { train: ranges.train, test: ranges.test }
     : stratifiedSplit(entries.map((e) => e.label), opts.testFraction, opts.seed);
-  return {
-    spec: opts.spec,
-    name: root.split(/[\\/]/).filter(Boolean).pop() ?? 'images',
-    domain: 'image',
-    classes,
-    train: toSplit(entries, decoded, split.train, size, channels),
-    test: toSplit(entries, decoded, split.test, size, channels),
-    splitInfo: given ? { kind: 'given' } : { kind: 'stratified', seed: opts.seed, testFraction: opts.testFraction },
-  };
+  const splitInfo: ImageDataset['splitInfo'] = given ? { kind: 'given' } : { kind: 'stratified', seed: opts.seed, testFraction: opts.testFraction };
+  return { classes, entries, ...split, splitInfo };
+}
+
+const folderName = (root: string): string => root.split(/[\\/]/).filter(Boolean).pop() ?? 'images';
+
+export async function loadImageFolder(root: string, opts: ImageFolderOptions): Promise<ImageDataset> {
+  const { size } = opts;
+  const l = await listFolder(root, opts);
+  const decoded = await mapConcurrent(l.entries, decode(size), opts.onProgress);
+  const channels = decoded.every((d) => d.gray) ? 1 : 3;
+  const part = (idx: number[]): ImageSplit => toSplit(idx.map((i) => l.entries[i]), idx.map((i) => decoded[i]), size, channels);
+  return { spec: opts.spec, name: folderName(root), domain: 'image', classes: l.classes, train: part(l.train), test: part(l.test), splitInfo: l.splitInfo };
+}
+
+/**
+ * `images:/dir` streamed: the same objects as `loadImageFolder`, but only file names, labels and the channel count
+ * (from every file's header, no pixels decoded) stay resident; `read` decodes the files of a batch.
+ */
+export async function openImageFolder(root: string, opts: ImageFolderOptions): Promise<DatasetReader> {
+  const { size } = opts;
+  const l = await listFolder(root, opts);
+  const headers = await mapConcurrent(l.entries, (e) => readImageHeader(e.file, e.file), opts.onProgress);
+  const channels = headers.every((h) => h.colour === 1) ? 1 : 3;
+  const reader = (idx: number[]): SplitReader => ({
+    kind: 'image',
+    n: idx.length,
+    labels: Int32Array.from(idx, (i) => l.entries[i].label),
+    resident: null,
+    read: async (indices) => {
+      const entries = Array.from(indices, (i) => l.entries[idx[i]]);
+      return { split: toSplit(entries, await mapConcurrent(entries, decode(size)), size, channels) };
+    },
+  });
+  return { spec: opts.spec, name: folderName(root), domain: 'image', classes: l.classes, train: reader(l.train), test: reader(l.test), splitInfo: l.splitInfo };
 }

@@ -5,7 +5,7 @@
  */
 import { DataError } from '../../errors.js';
 import { stratifiedSplit } from '../split.js';
-import type { SplitName, TextDataset, TextSplit } from '../types.js';
+import type { DatasetReader, SplitName, SplitReader, TextDataset, TextSplit } from '../types.js';
 
 export interface TextDoc {
   text: string;
@@ -35,20 +35,23 @@ function sortClassNames(names: Iterable<string>): string[] {
     : all.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function makeSplit(docs: TextDoc[], idx: number[], classId: Map<string, number>): TextSplit {
-  return {
-    kind: 'text',
-    n: idx.length,
-    texts: idx.map((i) => docs[i].text),
-    labels: Int32Array.from(idx, (i) => classId.get(docs[i].label)!),
-    sources: idx.map((i) => docs[i].source),
-  };
+/** What a split needs to know of a document: its label and the source's own split, if any. */
+export type DocMeta = Pick<TextDoc, 'label' | 'split'>;
+
+/** Classes, each document's class id and the train/test indices of a collection of documents. */
+export interface Assembly {
+  classes: string[];
+  labels: Int32Array; // [documents]
+  train: number[];
+  test: number[];
+  splitInfo: TextDataset['splitInfo'];
 }
 
-export function assembleTextDataset(docs: TextDoc[], opts: AssembleOptions): TextDataset {
+export function assembleSplits(docs: readonly DocMeta[], opts: Omit<AssembleOptions, 'spec' | 'name'>): Assembly {
   if (docs.length === 0) throw new DataError(`${opts.where}: no documents found`);
   const classes = sortClassNames(docs.map((d) => d.label));
   const classId = new Map(classes.map((c, i) => [c, i]));
+  const labels = Int32Array.from(docs, (d) => classId.get(d.label)!);
   const given = docs[0].split !== undefined;
   let train: number[];
   let test: number[];
@@ -57,19 +60,47 @@ export function assembleTextDataset(docs: TextDoc[], opts: AssembleOptions): Tex
     test = [];
     docs.forEach((d, i) => (d.split === 'train' ? train : test).push(i));
   } else {
-    const labels = Int32Array.from(docs, (d) => classId.get(d.label)!);
     ({ train, test } = stratifiedSplit(labels, opts.testFraction, opts.seed));
   }
   if (train.length === 0 || test.length === 0) {
     throw new DataError(`${opts.where}: the ${train.length === 0 ? 'train' : 'test'} split is empty`);
   }
-  return {
-    spec: opts.spec,
-    name: opts.name,
-    domain: 'text',
-    classes,
-    train: makeSplit(docs, train, classId),
-    test: makeSplit(docs, test, classId),
-    splitInfo: given ? { kind: 'given' } : { kind: 'stratified', seed: opts.seed, testFraction: opts.testFraction },
-  };
+  const splitInfo: TextDataset['splitInfo'] = given ? { kind: 'given' } : { kind: 'stratified', seed: opts.seed, testFraction: opts.testFraction };
+  return { classes, labels, train, test, splitInfo };
+}
+
+export function assembleTextDataset(docs: TextDoc[], opts: AssembleOptions): TextDataset {
+  const a = assembleSplits(docs, opts);
+  const makeSplit = (idx: number[]): TextSplit => ({
+    kind: 'text',
+    n: idx.length,
+    texts: idx.map((i) => docs[i].text),
+    labels: Int32Array.from(idx, (i) => a.labels[i]),
+    sources: idx.map((i) => docs[i].source),
+  });
+  return { spec: opts.spec, name: opts.name, domain: 'text', classes: a.classes, train: makeSplit(a.train), test: makeSplit(a.test), splitInfo: a.splitInfo };
+}
+
+/**
+ * A streamed text dataset: labels and sources resident, each batch's texts fetched by `readTexts` (document
+ * indices of the whole collection → their texts, in order).
+ */
+export function textDatasetReader(
+  a: Assembly,
+  sources: readonly string[],
+  readTexts: (docs: number[]) => Promise<string[]>,
+  opts: Pick<AssembleOptions, 'spec' | 'name'>,
+): DatasetReader {
+  const reader = (idx: number[]): SplitReader => ({
+    kind: 'text',
+    n: idx.length,
+    labels: Int32Array.from(idx, (i) => a.labels[i]),
+    resident: null,
+    read: async (indices) => {
+      const docs = Array.from(indices, (i) => idx[i]);
+      const split: TextSplit = { kind: 'text', n: docs.length, texts: await readTexts(docs), labels: Int32Array.from(docs, (i) => a.labels[i]), sources: docs.map((i) => sources[i]) };
+      return { split };
+    },
+  });
+  return { spec: opts.spec, name: opts.name, domain: 'text', classes: a.classes, train: reader(a.train), test: reader(a.test), splitInfo: a.splitInfo };
 }

@@ -35,33 +35,50 @@ export async function classFolders(dir: string): Promise<string[]> {
   return names.sort(naturalOrder);
 }
 
+export interface ClassFileEntry {
+  label: string;
+  path: string;
+}
+
+/** Every accepted file of every class sub-folder of `dir` with its label (nothing read). */
+export async function listClassFiles(dir: string, accept: (name: string) => boolean = () => true): Promise<ClassFileEntry[]> {
+  const jobs: ClassFileEntry[] = [];
+  for (const label of await classFolders(dir)) {
+    const files = (await listDir(join(dir, label))).filter((e) => e.isFile() && accept(e.name)).map((e) => e.name);
+    if (files.length === 0) throw new DataError(`${join(dir, label)}: empty class folder`);
+    for (const f of files.sort(naturalOrder)) jobs.push({ label, path: join(dir, label, f) });
+  }
+  return jobs;
+}
+
+/** The texts of files, in order, read a few at a time. */
+export async function readTextFiles(paths: readonly string[], decoder: TextFileDecoder): Promise<string[]> {
+  const out = new Array<string>(paths.length);
+  const CONCURRENCY = 32;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const k = next++;
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(paths[k]);
+      } catch (e) {
+        throw new DataError(`${paths[k]}: cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      }
+      out[k] = decoder.decode(bytes);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
+  return out;
+}
+
 /** Every accepted file of every class sub-folder of `dir`, decoded. */
 export async function readClassFolders(
   dir: string,
   decoder: TextFileDecoder,
   accept: (name: string) => boolean = () => true,
 ): Promise<ClassFile[]> {
-  const jobs: { label: string; path: string }[] = [];
-  for (const label of await classFolders(dir)) {
-    const files = (await listDir(join(dir, label))).filter((e) => e.isFile() && accept(e.name)).map((e) => e.name);
-    if (files.length === 0) throw new DataError(`${join(dir, label)}: empty class folder`);
-    for (const f of files.sort(naturalOrder)) jobs.push({ label, path: join(dir, label, f) });
-  }
-  const out: ClassFile[] = new Array(jobs.length);
-  const CONCURRENCY = 32;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const k = next++;
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(jobs[k].path);
-      } catch (e) {
-        throw new DataError(`${jobs[k].path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-      }
-      out[k] = { ...jobs[k], text: decoder.decode(bytes) };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, worker));
-  return out;
+  const jobs = await listClassFiles(dir, accept);
+  const texts = await readTextFiles(jobs.map((j) => j.path), decoder);
+  return jobs.map((j, k) => ({ ...j, text: texts[k] }));
 }
