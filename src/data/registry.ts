@@ -9,15 +9,16 @@ import { DATA_DEFAULTS } from '../config.js';
 import { ArgumentError, DataError } from '../errors.js';
 import { cachedLoad } from './cache.js';
 import { loadCifar10 } from './image/cifar.js';
-import { loadImageFolder } from './image/folder.js';
+import { loadImageFolder, openImageFolder } from './image/folder.js';
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES, loadMnistDir } from './image/mnist.js';
 import { SAMPLE_IMAGES_DIR, loadSampleImages } from './image/sample.js';
 import { PACKAGE_ROOT, cacheDir, samplePath } from './paths.js';
-import { loadTextFolder } from './text/folder.js';
-import { loadJsonl } from './text/jsonl.js';
+import { residentDatasetReader } from './reader.js';
+import { loadTextFolder, openTextFolder } from './text/folder.js';
+import { loadJsonl, openJsonl } from './text/jsonl.js';
 import { loadNewsgroups } from './text/newsgroups.js';
 import { loadSampleText } from './text/sample.js';
-import type { Dataset } from './types.js';
+import type { Dataset, DatasetReader } from './types.js';
 
 export interface LoadOptions {
   /** Side of the square images of `images:/dir` (default 28, at least 8). */
@@ -44,6 +45,8 @@ interface Resolved {
   path: string;
   options: Record<string, unknown>;
   load: () => Promise<Dataset>;
+  /** A streamed reader of the same dataset (user collections only; the others are read into memory). */
+  open?: () => Promise<DatasetReader>;
 }
 
 function dataDirCandidates(name: string): string[] {
@@ -98,7 +101,8 @@ async function resolveSpec(spec: string, o: Required<Omit<LoadOptions, 'onProgre
       if (!arg) throw new DataError(`dataset "${spec}": give the folder as images:/dir`);
       const path = await existingPath(spec, arg);
       const options = { size: o.imageSize, ...split };
-      return { loader: kind, path, options, load: () => loadImageFolder(path, { ...options, spec, onProgress: o.onProgress }) };
+      const folder = { ...options, spec, onProgress: o.onProgress };
+      return { loader: kind, path, options, load: () => loadImageFolder(path, folder), open: () => openImageFolder(path, folder) };
     }
     case '20news': {
       const path = arg
@@ -115,6 +119,7 @@ async function resolveSpec(spec: string, o: Required<Omit<LoadOptions, 'onProgre
         path,
         options: split,
         load: () => (isDir ? loadTextFolder(path, split) : loadJsonl(path, split)),
+        open: () => (isDir ? openTextFolder(path, split) : openJsonl(path, split)),
       };
     }
     case 'sample-images':
@@ -128,18 +133,34 @@ async function resolveSpec(spec: string, o: Required<Omit<LoadOptions, 'onProgre
   }
 }
 
-/** Loads a dataset by spec (see `describeSpecs`), from the cache when the source is unchanged. */
-export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise<Dataset> {
+async function resolveOptions(spec: string, opts: LoadOptions): Promise<{ r: Resolved; cache: boolean }> {
   const o = { ...DATA_DEFAULTS, ...stripUndefined(opts) };
   if (!(o.testFraction > 0 && o.testFraction < 1)) {
     throw new ArgumentError(`testFraction must be between 0 and 1 (exclusive), got ${o.testFraction}`);
   }
   if (!Number.isInteger(o.seed) || o.seed < 0) throw new ArgumentError(`seed must be a non-negative integer, got ${o.seed}`);
-  const r = await resolveSpec(spec.trim(), o);
-  const dataset = o.cache
-    ? (await cachedLoad({ loader: r.loader, path: r.path, options: r.options }, r.load, { dir: cacheDir() })).dataset
-    : await r.load();
-  return { ...dataset, spec };
+  return { r: await resolveSpec(spec.trim(), o), cache: o.cache };
+}
+
+async function load(r: Resolved, cache: boolean): Promise<Dataset> {
+  return cache ? (await cachedLoad({ loader: r.loader, path: r.path, options: r.options }, r.load, { dir: cacheDir() })).dataset : r.load();
+}
+
+/** Loads a dataset by spec (see `describeSpecs`), from the cache when the source is unchanged. */
+export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise<Dataset> {
+  const { r, cache } = await resolveOptions(spec, opts);
+  return { ...(await load(r, cache)), spec };
+}
+
+/**
+ * Opens a dataset by spec for reading on demand (training, indexing): user collections (`images:`, `text:`) are
+ * streamed, a batch at a time, so a collection larger than memory can be trained on and indexed; the
+ * built-in datasets are loaded (and cached) as by `loadDataset`. `onProgress` reports the first pass over a
+ * streamed image folder (every file's header).
+ */
+export async function openDataset(spec: string, opts: LoadOptions = {}): Promise<DatasetReader> {
+  const { r, cache } = await resolveOptions(spec, opts);
+  return { ...(r.open ? await r.open() : residentDatasetReader(await load(r, cache))), spec };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -4,8 +4,9 @@
  */
 import path from 'node:path';
 import { INDEX_DEFAULTS, type CompactParams } from '../config.js';
-import { loadDataset } from '../data/registry.js';
-import type { Split, SplitName } from '../data/types.js';
+import { range, residentReader } from '../data/reader.js';
+import { openDataset } from '../data/registry.js';
+import type { Split, SplitName, SplitReader } from '../data/types.js';
 import { Rng } from '../engine/random.js';
 import { ModelError } from '../errors.js';
 import { TrainedModel, loadModel } from '../train/trained-model.js';
@@ -36,6 +37,12 @@ export function splitSource(split: Split): ObjectSource {
   return { n: split.n, read: async (start, end) => sliceSplit(split, start, end) };
 }
 
+/** A split reader's objects a range at a time: views of a resident split, or a streamed split's batch read from disk. */
+export function readerSource(reader: SplitReader): ObjectSource {
+  if (reader.resident) return splitSource(reader.resident);
+  return { n: reader.n, read: async (start, end) => (await reader.read(range(start, end))).split };
+}
+
 export interface BuildIndexOptions {
   /** Saved model or run directory. */
   model: string;
@@ -60,18 +67,18 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<IndexManifest
   const manifest = await TrainedModel.readManifest(opts.model);
   const model = await loadModel(opts.model);
   try {
-    const ds = await loadDataset(opts.dataset ?? model.dataset.spec);
+    const ds = await openDataset(opts.dataset ?? model.dataset.spec);
     if (ds.domain !== manifest.input.domain) throw new ModelError(`${opts.model}: the model takes ${manifest.input.domain}s, dataset ${ds.spec} has ${ds.domain}s`);
     const splitName = opts.split ?? 'train';
-    const source = opts.source ?? splitSource(ds[splitName]);
+    const source = opts.source ?? readerSource(ds[splitName]);
     const n = source.n;
     const bs = opts.batchSize ?? INDEX_DEFAULTS.batchSize;
     const ann = opts.ann === 'none' ? null : opts.ann === undefined || opts.ann === 'auto' ? (n >= INDEX_DEFAULTS.annMinObjects ? {} : null) : opts.ann;
     let heldOut: Float32Array | undefined;
     if (ann) {
-      const other = opts.heldOut ?? ds[splitName === 'train' ? 'test' : 'train'];
-      const rows = new Rng(1).sample(Int32Array.from({ length: other.n }, (_, i) => i), Math.min(other.n, INDEX_DEFAULTS.annQueries));
-      heldOut = (await model.encode({ split: other, indices: [...rows].sort((a, b) => a - b) })).codes;
+      const other = opts.heldOut ? residentReader(opts.heldOut) : ds[splitName === 'train' ? 'test' : 'train'];
+      const rows = new Rng(1).sample(range(0, other.n), Math.min(other.n, INDEX_DEFAULTS.annQueries));
+      heldOut = (await model.encode(await other.read([...rows].sort((a, b) => a - b)))).codes;
     }
     const dim = model.config.variant === 'no-topics' ? model.config.d : model.config.K * model.config.d;
     const writer = await IndexWriter.create(

@@ -2,7 +2,8 @@
  * Turns dataset objects into model inputs exactly as the model was trained: images are checked against the
  * model's input size; documents are tokenised and encoded with the vocabulary saved with the model.
  */
-import type { EncodedTexts, ImageSplit, Split, TextSplit } from '../data/types.js';
+import { forEachChunk, objectTexts } from '../data/reader.js';
+import type { EncodedTexts, ImageSplit, Split, SplitReader, TextSplit } from '../data/types.js';
 import { encodeTexts } from '../data/text/encode.js';
 import { tokenize } from '../data/text/tokenize.js';
 import { Vocabulary } from '../data/text/vocabulary.js';
@@ -24,7 +25,20 @@ export class Preprocessor {
     if (train.kind === 'image') {
       return new Preprocessor({ domain: 'image', height: train.height, width: train.width, channels: train.channels }, null);
     }
-    const vocab = Vocabulary.build(train.texts.map(tokenize), maxVocab);
+    return Preprocessor.forVocabulary(Vocabulary.build(train.texts.map(tokenize), maxVocab), maxLength);
+  }
+
+  /** As `fit`, on a split read on demand: the vocabulary is counted a chunk of documents at a time. */
+  static async fitReader(train: SplitReader, maxVocab: number, maxLength: number): Promise<Preprocessor> {
+    if (train.kind === 'image') return Preprocessor.fit((await train.read([0])).split, maxVocab, maxLength);
+    const counts = new Map<string, number>();
+    await forEachChunk(train, (o) => {
+      for (const text of objectTexts(o)) Vocabulary.count(counts, tokenize(text));
+    });
+    return Preprocessor.forVocabulary(Vocabulary.fromCounts(counts, maxVocab), maxLength);
+  }
+
+  private static forVocabulary(vocab: Vocabulary, maxLength: number): Preprocessor {
     if (vocab.size === 0) throw new ArgumentError('the training documents contain no words');
     return new Preprocessor({ domain: 'text', vocabSize: vocab.size, maxLength }, vocab);
   }

@@ -15,9 +15,10 @@ import {
   type ModelConfig,
   type TrainConfig,
 } from '../config.js';
-import { loadDataset } from '../data/registry.js';
+import { range, residentDatasetReader } from '../data/reader.js';
+import { openDataset } from '../data/registry.js';
 import { ClassBalancedSampler } from '../data/sampler.js';
-import type { Dataset } from '../data/types.js';
+import type { Dataset, DatasetReader } from '../data/types.js';
 import { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../errors.js';
@@ -26,13 +27,16 @@ import { SadslModel } from '../model/sadsl.js';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
 import { JointTrainer, type StepLosses } from './joint-step.js';
 import { Preprocessor } from './preprocess.js';
-import { TrainedModel, type Objects } from './trained-model.js';
+import { TrainedModel } from './trained-model.js';
 import type { RetrievalMetrics, TopicUsage, Validator } from './validation.js';
 import { writeFileAtomic } from './weights-file.js';
 import { yieldToEventLoop } from '../engine/event-loop.js';
 
 export interface TrainOptions {
-  /** A dataset spec (`fashion-mnist`, `20news`, `images:/dir`, …) or a loaded dataset. */
+  /**
+   * A dataset spec (`fashion-mnist`, `20news`, `images:/dir`, …; user collections are streamed a batch at a time,
+   * see `openDataset`) or a loaded dataset.
+   */
   dataset: string | Dataset;
   /** Model config fields (defaults: the spec's; see `config.ts`). */
   model?: Partial<ModelConfig>;
@@ -127,7 +131,7 @@ interface Plan {
   totalSteps: number;
 }
 
-function plan(ds: Dataset, tc: TrainConfig): Plan {
+function plan(ds: DatasetReader, tc: TrainConfig): Plan {
   const { train: trainIdx, validation: valIdx } = holdOut(ds.train.n, tc.validationSize, tc.seed);
   const trainLabels = Int32Array.from(trainIdx, (i) => ds.train.labels[i]);
   const sampler = new ClassBalancedSampler(trainLabels, { P: tc.P, M: tc.M, seed: tc.seed });
@@ -159,15 +163,15 @@ async function resumeFrom(ckptRoot: string, tc: TrainConfig, p: Plan, rng: Rng):
  * A fresh model: the preprocessor fitted on the training split, weights from the seed, then on a sample of the
  * training objects the document encoder's centring (docs/model.md §1.3) and the k-means topic init (§3.3).
  */
-async function initialise(run: RunConfig, ds: Dataset, p: Plan, rng: Rng, files: RunFiles): Promise<Start> {
+async function initialise(run: RunConfig, ds: DatasetReader, p: Plan, rng: Rng, files: RunFiles): Promise<Start> {
   const tc = run.train;
-  const pre = Preprocessor.fit(ds.train, run.model.vocabSize, run.model.maxLength);
+  const pre = await Preprocessor.fitReader(ds.train, run.model.vocabSize, run.model.maxLength);
   const net = SadslModel.create(run.model, pre.input, tc.seed, ds.classes.length);
   const model = new TrainedModel(net, pre, { spec: run.dataset, name: ds.name, domain: ds.domain, classes: ds.classes });
   const kmeans = run.model.topicInit === 'kmeans' && run.model.variant !== 'no-topics';
   const centre = ds.domain === 'text' && run.model.docCentring === 'data';
   if (kmeans || centre) {
-    const x = pre.inputs(ds.train, rng.sample(p.trainIdx, run.model.kmeansObjects));
+    const x = model.inputs(await ds.train.read(rng.sample(p.trainIdx, run.model.kmeansObjects)));
     net.centreFeatures(x);
     if (kmeans) net.initTopics(x, rng);
     disposeInputs(x);
@@ -209,7 +213,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { runDir, logFile, ckptRoot } = files;
   const run = await runConfig(opts, files);
   const tc = run.train;
-  const ds = typeof opts.dataset === 'string' || opts.resume ? await loadDataset(run.dataset, { seed: tc.seed }) : opts.dataset;
+  const ds = typeof opts.dataset === 'string' || opts.resume ? await openDataset(run.dataset, { seed: tc.seed }) : residentDatasetReader(opts.dataset);
   const p = plan(ds, tc);
   const { trainIdx, valIdx, trainLabels, sampler, stepsPerEpoch, totalSteps } = p;
   const rng = new Rng(tc.seed);
@@ -232,7 +236,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const validateEpoch = async (epoch: number, step: number, last: RetrievalMetrics | null): Promise<RetrievalMetrics | null> => {
     let usage: TopicUsage | null = null;
     if (valIdx.length > 1 && opts.validate) {
-      const v = await opts.validate(model, ds.train, valIdx);
+      const o = await ds.train.read(valIdx);
+      const v = await opts.validate(model, o.split, o.indices ? Int32Array.from(o.indices) : range(0, valIdx.length));
       last = v.metrics;
       usage = v.usage;
     }
@@ -251,7 +256,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const ts = performance.now();
     const batch = sampler.next();
     const rows = Int32Array.from(batch, (i) => trainIdx[i]);
-    const x = model.inputs({ split: ds.train, indices: rows } satisfies Objects);
+    const x = model.inputs(await ds.train.read(rows));
     trainer.setSchedule(step, totalSteps);
     await yieldToEventLoop();
     const losses = trainer.step(x, Int32Array.from(batch, (i) => trainLabels[i]));

@@ -4,12 +4,21 @@
  * split is made) and an optional `"source"` string shown as the object's origin (default `file:line`).
  * A `.gz` file is gunzipped. Blank lines are skipped; any other line that is not such an object is an error
  * naming the file and line. A file that is not valid UTF-8 is read as latin-1, with a warning.
+ *
+ * `loadJsonl` reads the whole file into memory; `openJsonl` streams it once (line by line, gunzipping on the
+ * fly) to check every line and keep each document's label, source and byte range, then reads a batch's lines
+ * by those ranges: from the file itself, or for a `.gz` file from an inflated copy written to a temporary
+ * folder during that pass (gzip cannot be read at an offset) and removed when the process exits.
  */
-import { basename } from 'node:path';
+import { createReadStream, rmSync } from 'node:fs';
+import { mkdtemp, open, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import { DataError } from '../../errors.js';
-import { readMaybeGzip } from '../gzip.js';
-import type { TextDataset } from '../types.js';
-import { assembleTextDataset, type TextDoc } from './assemble.js';
+import { fileIsGzip, readMaybeGzip } from '../gzip.js';
+import type { DatasetReader, TextDataset } from '../types.js';
+import { assembleSplits, assembleTextDataset, textDatasetReader, type DocMeta, type TextDoc } from './assemble.js';
 import { TextFileDecoder } from './decode.js';
 
 async function readText(file: string): Promise<string> {
@@ -51,6 +60,158 @@ export async function loadJsonl(file: string, opts: { seed: number; testFraction
     }
     docs.push(doc);
   }
-  const name = basename(file).replace(/\.jsonl(\.gz)?$|\.gz$/i, '');
-  return assembleTextDataset(docs, { spec: `text:${file}`, name, where: file, ...opts });
+  return assembleTextDataset(docs, { spec: `text:${file}`, name: jsonlName(file), where: file, ...opts });
+}
+
+const jsonlName = (file: string): string => basename(file).replace(/\.jsonl(\.gz)?$|\.gz$/i, '');
+
+/** A line of the (inflated) file: its 1-based number, bytes (without the newline) and where they start. */
+interface Line {
+  number: number;
+  offset: number;
+  bytes: Buffer;
+}
+
+/**
+ * The lines of a possibly gzipped file, read as a stream; every inflated chunk is also passed to `onChunk`
+ * (the spool of a `.gz` file) before its lines are yielded.
+ */
+async function* readLines(file: string, onChunk?: (chunk: Buffer) => Promise<void>): AsyncGenerator<Line> {
+  const gz = await fileIsGzip(file).catch((err: NodeJS.ErrnoException) => {
+    throw new DataError(`${file}: cannot read (${err.code ?? err.message})`);
+  });
+  const raw = createReadStream(file);
+  const stream = gz ? raw.pipe(createGunzip()) : raw;
+  if (gz) raw.on('error', (err) => stream.destroy(err));
+  let pending: Buffer[] = [];
+  let pendingOffset = 0;
+  let base = 0;
+  let number = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      await onChunk?.(chunk);
+      let from = 0;
+      for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, from)) {
+        const bytes = pending.length ? Buffer.concat([...pending, chunk.subarray(from, nl)]) : chunk.subarray(from, nl);
+        yield { number: ++number, offset: pending.length ? pendingOffset : base + from, bytes };
+        pending = [];
+        from = nl + 1;
+      }
+      if (from < chunk.length) {
+        if (!pending.length) pendingOffset = base + from;
+        pending.push(chunk.subarray(from));
+      }
+      base += chunk.length;
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (gz && e.code?.startsWith('Z_')) throw new DataError(`${file}: truncated or corrupt gzip data (${e.message})`);
+    throw new DataError(`${file}: cannot read (${e.code ?? e.message})`);
+  }
+  yield { number: number + 1, offset: pending.length ? pendingOffset : base, bytes: Buffer.concat(pending) };
+}
+
+const utf8First = new TextDecoder('utf-8', { fatal: true });
+/** Later lines keep a U+FEFF, as decoding the whole file does (only the file's first BOM is dropped). */
+const utf8Rest = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+type Encoding = 'utf8' | 'latin1';
+
+/** A line's text in the file's encoding; null when it is not valid UTF-8. */
+function decodeLine(bytes: Buffer, number: number, encoding: Encoding): string | null {
+  if (encoding === 'latin1') return bytes.toString('latin1');
+  try {
+    return (number === 1 ? utf8First : utf8Rest).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+interface Scan {
+  docs: DocMeta[];
+  sources: string[];
+  offsets: number[];
+  lengths: number[];
+}
+
+/** One pass over the file: every line checked, each document's label, split, source and byte range kept. */
+async function scan(file: string, encoding: Encoding, onChunk?: (chunk: Buffer) => Promise<void>): Promise<Scan | null> {
+  const out: Scan = { docs: [], sources: [], offsets: [], lengths: [] };
+  for await (const line of readLines(file, onChunk)) {
+    const text = decodeLine(line.bytes, line.number, encoding);
+    if (text === null) return null;
+    if (text.trim() === '') continue;
+    const where = `${file}:${line.number}`;
+    const doc = parseLine(text, where);
+    if (out.docs.length > 0 && (doc.split === undefined) !== (out.docs[0].split === undefined)) {
+      throw new DataError(`${where}: "split" must be on every line or on none`);
+    }
+    out.docs.push({ label: doc.label, split: doc.split });
+    out.sources.push(doc.source);
+    out.offsets.push(line.offset);
+    out.lengths.push(line.bytes.length);
+  }
+  return out;
+}
+
+/** A temporary file for the inflated copy of a `.gz` collection, removed when the process exits. */
+async function spoolFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sadsl-jsonl-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'inflated.jsonl');
+}
+
+/** `text:/file.jsonl[.gz]` streamed: the same documents as `loadJsonl`, with only labels, sources and byte ranges resident. */
+export async function openJsonl(file: string, opts: { seed: number; testFraction: number }): Promise<DatasetReader> {
+  const gz = await fileIsGzip(file).catch((err: NodeJS.ErrnoException) => {
+    throw new DataError(`${file}: cannot read (${err.code ?? err.message})`);
+  });
+  const body = gz ? await spoolFile() : file;
+  const pass = async (encoding: Encoding): Promise<Scan | null> => {
+    if (!gz) return scan(file, encoding);
+    const spool = await open(body, 'w');
+    try {
+      return await scan(file, encoding, async (chunk) => void (await spool.write(chunk)));
+    } finally {
+      await spool.close();
+    }
+  };
+  let encoding: Encoding = 'utf8';
+  let s = await pass(encoding);
+  if (!s) {
+    console.warn(`warning: ${file}: 1 file not valid UTF-8, decoded as latin-1`);
+    encoding = 'latin1';
+    s = (await pass(encoding))!;
+  }
+  const { offsets, lengths, sources } = s;
+  const a = assembleSplits(s.docs, { where: file, ...opts });
+  const changed = (source: string): never => {
+    throw new DataError(`${file}: changed while it was read (the document of ${source})`);
+  };
+  const readTexts = async (docs: number[]): Promise<string[]> => {
+    let h: FileHandle;
+    try {
+      h = await open(body, 'r');
+    } catch (err) {
+      throw new DataError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    try {
+      const out: string[] = [];
+      for (const i of docs) {
+        const bytes = Buffer.allocUnsafe(lengths[i]);
+        const { bytesRead } = await h.read(bytes, 0, lengths[i], offsets[i]);
+        if (bytesRead !== lengths[i]) changed(sources[i]);
+        const text = decodeLine(bytes, offsets[i] === 0 ? 1 : 2, encoding) ?? changed(sources[i]);
+        try {
+          out.push((JSON.parse(text) as { text: string }).text);
+        } catch {
+          changed(sources[i]);
+        }
+      }
+      return out;
+    } finally {
+      await h.close();
+    }
+  };
+  return textDatasetReader(a, sources, readTexts, { spec: `text:${file}`, name: jsonlName(file) });
 }

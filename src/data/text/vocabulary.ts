@@ -29,9 +29,17 @@ export class Vocabulary {
   /** The top `maxSize` words of the token lists by total count (ties: code-unit order of the word). */
   static build(tokenLists: Iterable<readonly string[]>, maxSize: number): Vocabulary {
     const counts = new Map<string, number>();
-    for (const tokens of tokenLists) {
-      for (const w of tokens) counts.set(w, (counts.get(w) ?? 0) + 1);
-    }
+    for (const tokens of tokenLists) Vocabulary.count(counts, tokens);
+    return Vocabulary.fromCounts(counts, maxSize);
+  }
+
+  /** Adds one document's tokens to the word counts `fromCounts` ranks (a streamed build: one document at a time). */
+  static count(counts: Map<string, number>, tokens: readonly string[]): void {
+    for (const w of tokens) counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+
+  /** The top `maxSize` words by count (ties: code-unit order of the word). */
+  static fromCounts(counts: ReadonlyMap<string, number>, maxSize: number): Vocabulary {
     const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return new Vocabulary(ranked.slice(0, maxSize).map(([w]) => w));
   }
