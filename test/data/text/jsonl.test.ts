@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadJsonl } from '../../../src/data/text/jsonl.js';
+import { loadJsonl, openJsonl } from '../../../src/data/text/jsonl.js';
 import { DataError } from '../../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sadsl-jsonl-'));
@@ -48,7 +48,10 @@ describe('loadJsonl', () => {
     expect(Array.from(d.test.labels).sort()).toEqual([0, 1, 1]);
   });
 
-  it('rejects bad lines with a DataError naming the file and line', async () => {
+  it.each([
+    ['loadJsonl', loadJsonl],
+    ['openJsonl (streamed)', openJsonl],
+  ] as const)('%s rejects bad lines with a DataError naming the file and line', async (_, loadJsonl) => {
     const cases: [string, RegExp][] = [
       [`${JSON.stringify({ text: 'x', label: 'a' })}\n{"text": "y", "label"`, /bad\.jsonl:2: not valid JSON$/],
       ['[1, 2]', /bad\.jsonl:1: not a JSON object/],
