@@ -4,7 +4,7 @@ import { COMPACT_DEFAULTS, compactParamsSchema, parseConfig } from '../config.js
 import { ArgumentError } from '../errors.js';
 import { buildIndex } from '../search/build.js';
 import type { IndexManifest } from '../search/manifest.js';
-import { parseNumber, progressBar, startEngine } from './common.js';
+import { parseNumber, peakRssMiB, progressBar, startEngine } from './common.js';
 
 function describeAnn(m: IndexManifest): string[] {
   const a = m.ann;
@@ -49,7 +49,7 @@ export function indexCommand(): Command {
       });
       Object.values(bars).forEach((b) => b.stop());
       const c = m.codes;
-      console.log(`indexed ${m.n} objects of ${m.dataset.name} ${m.split} → ${o.out} in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      console.log(`indexed ${m.n} objects of ${m.dataset.name} ${m.split} → ${o.out} in ${((performance.now() - start) / 1000).toFixed(1)} s (peak RSS ${peakRssMiB()} MiB)`);
       console.log(
         `codes: ${c.params.dtype}, ${c.meanBlocks.toFixed(2)} of ${m.layout.topics} topic blocks per object (at most ${c.params.maxBlocks}), ` +
           `${c.bytesPerObject.toFixed(0)} bytes per object (full: ${m.dim * 4}); dropped mass mean ${c.meanDroppedMass.toFixed(4)}, max ${c.maxDroppedMass.toFixed(4)} (bound ${c.params.maxDroppedMass})`,

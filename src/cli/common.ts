@@ -34,6 +34,11 @@ function rssMiB(): number {
   return Math.round(process.memoryUsage.rss() / 2 ** 20);
 }
 
+/** The most memory this process has held so far (peak RSS) in MiB, for a command's closing line. */
+export function peakRssMiB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
 /**
  * A progress bar on stderr, started on the first report so fast work never shows one. `format` may use
  * cli-progress tokens ({bar}, {value}, {total}, {eta}) and payload keys; the process's RSS is appended.

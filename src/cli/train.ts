@@ -5,7 +5,7 @@ import { describeSpecs } from '../data/registry.js';
 import { ArgumentError } from '../errors.js';
 import { retrievalValidation } from '../eval/validation.js';
 import { train, type TrainEvent } from '../train/train.js';
-import { parseNumber, readConfigFile, progressBar, startEngine } from './common.js';
+import { parseNumber, peakRssMiB, readConfigFile, progressBar, startEngine } from './common.js';
 
 interface TrainCliOptions {
   dataset?: string;
@@ -76,7 +76,7 @@ export function trainCommand(): Command {
           onEvent: reporter.onEvent,
         });
         reporter.stop();
-        console.log(`trained ${r.steps} steps in ${r.seconds.toFixed(1)} s (${r.objectsPerSecond.toFixed(1)} objects/s); model: ${out}/model`);
+        console.log(`trained ${r.steps} steps in ${r.seconds.toFixed(1)} s (${r.objectsPerSecond.toFixed(1)} objects/s, peak RSS ${peakRssMiB()} MiB); model: ${out}/model`);
         r.model.dispose();
       } finally {
         reporter.stop();

@@ -28,7 +28,7 @@ export function objectTexts(o: SplitObjects): string[] {
 }
 
 /** Objects per read when a reader is walked in order (vocabulary building): bounds what a pass holds. */
-export const READ_CHUNK = 256;
+export const READ_CHUNK = 64;
 
 /** Calls `f` on consecutive chunks of the objects `indices` (default: all) of a reader, one chunk resident at a time. */
 export async function forEachChunk(

@@ -10,7 +10,11 @@ import type { Vocabulary } from './vocabulary.js';
 
 /** Encodes already tokenised documents (lets a caller that built the vocabulary reuse its tokens). */
 export function encodeTokens(vocab: Vocabulary, tokenLists: readonly (readonly string[])[], maxLength: number): EncodedTexts {
-  const n = tokenLists.length;
+  return encodeEach(vocab, tokenLists.length, (i) => tokenLists[i], maxLength);
+}
+
+/** Encodes documents 0..n-1, asking `tokens` for one document's tokens at a time. */
+function encodeEach(vocab: Vocabulary, n: number, tokens: (i: number) => readonly string[], maxLength: number): EncodedTexts {
   const V = vocab.size;
   const ids = new Int32Array(n * maxLength); // [n, L]
   const indptr = new Int32Array(n + 1);
@@ -20,7 +24,7 @@ export function encodeTokens(vocab: Vocabulary, tokenLists: readonly (readonly s
   const seen: number[] = [];
   for (let i = 0; i < n; i++) {
     let len = 0;
-    for (const w of tokenLists[i]) {
+    for (const w of tokens(i)) {
       const id = vocab.id(w);
       if (id === 0) continue;
       if (len < maxLength) ids[i * maxLength + len++] = id;
@@ -46,5 +50,6 @@ export function encodeTokens(vocab: Vocabulary, tokenLists: readonly (readonly s
 
 /** Tokenises and encodes raw documents with a vocabulary built on the training split. */
 export function encodeTexts(vocab: Vocabulary, texts: readonly string[], maxLength: number): EncodedTexts {
-  return encodeTokens(vocab, texts.map(tokenize), maxLength);
+  // One document's tokens at a time: they die young instead of a batch's worth being promoted to the old heap.
+  return encodeEach(vocab, texts.length, (i) => tokenize(texts[i]), maxLength);
 }

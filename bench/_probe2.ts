@@ -1,0 +1,10 @@
+import { initEngine } from '../src/engine/backend.js';
+import { buildIndex } from '../src/search/build.js';
+await initEngine();
+const n = Number(process.argv[2]);
+const mb = (x: number) => (x / 2 ** 20).toFixed(0);
+const show = (what: string) => { const m = process.memoryUsage(); console.log(what, 'rss', mb(m.rss), 'heapUsed', mb(m.heapUsed), 'heapTotal', mb(m.heapTotal), 'ext', mb(m.external), 'ab', mb(m.arrayBuffers), 'peak', mb(process.resourceUsage().maxRSS * 1024)); };
+show('start');
+const t0 = performance.now();
+await buildIndex({ model: '/tmp/stream-exp/run', dataset: `text:/tmp/stream-exp/p-${n}.jsonl`, out: `/tmp/stream-exp/idx-${n}`, ann: 'none', onProgress: (s, d, t) => show(`${s} ${d}/${t} ${((performance.now() - t0) / 1000).toFixed(1)}s`) });
+show('done');
