@@ -1,7 +1,7 @@
 /**
  * Streaming data: peak RSS of `sadsl train` (one epoch, a tiny model) and `sadsl index` (exact, no ANN) on a
  * generated JSONL collection and on one `--factor` times larger (issue 15: within 1.5×). Each command runs as its
- * own process; its peak RSS (getrusage maxRSS) is printed by the preloaded bench/peak-rss.mjs, so `--checkout`
+ * own process; its peak RSS (getrusage maxRSS) is printed by the preloaded bench/peak-rss.ts, so `--checkout`
  * can measure another checkout (e.g. one from before streaming) with the same collections. Prints the CPU model.
  * Usage: `npx tsx bench/stream.ts [--docs 200] [--words 4000] [--factor 10] [--checkout dir] [--backend b]
  *   [--dir /tmp/sadsl-stream]`
@@ -22,7 +22,7 @@ const factor = Number(arg('factor', '10'));
 const checkout = path.resolve(arg('checkout', '.'));
 const backend = arg('backend', '');
 const dir = arg('dir', '/tmp/sadsl-stream');
-const PEAK = path.resolve('bench/peak-rss.mjs');
+const PEAK = path.resolve('bench/peak-rss.ts');
 
 /** The tiny text model of the tests (test/support/tiny.ts) with a small validation slice. */
 const CONFIG = { model: { vocabSize: 500, maxLength: 64, d: 16, K: 4, docHidden: 32 }, train: { validationSize: 50 } };

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { modelConfigSchema, parseConfig, SPECS, type ModelConfig } from '../config.js';
-import type { Split, SplitObjects } from '../data/types.js';
+import type { SplitObjects } from '../data/types.js';
 import { Vocabulary } from '../data/text/vocabulary.js';
 import { Rng } from '../engine/random.js';
 import * as tf from '../engine/tf.js';
