@@ -71,7 +71,8 @@ describe('streamed user collections equal the in-memory loaders', () => {
     writeFileSync(plain, `\uFEFF${body}`); // a BOM is dropped by both
     writeFileSync(join(dir, 'docs.jsonl.gz'), gzipSync(body));
     const given = join(dir, 'given.jsonl');
-    writeFileSync(given, docs.map((d, i) => JSON.stringify({ ...d, split: i % 4 === 0 ? 'test' : 'train' })).join('\r\n'));
+    // Some lines name their source; the others are `file:line`.
+    writeFileSync(given, docs.map((d, i) => JSON.stringify({ ...d, split: i % 4 === 0 ? 'test' : 'train', ...(i % 5 === 0 ? { source: `doc-${i}` } : {}) })).join('\r\n'));
     for (const file of [plain, join(dir, 'docs.jsonl.gz'), given]) {
       const spec = `text:${file}`;
       const loaded = await loadDataset(spec, { cache: false, seed: 3 });

@@ -82,12 +82,12 @@ export function assembleTextDataset(docs: TextDoc[], opts: AssembleOptions): Tex
 }
 
 /**
- * A streamed text dataset: labels and sources resident, each batch's texts fetched by `readTexts` (document
+ * A streamed text dataset: labels resident, each batch's sources named by `source` and texts fetched by `readTexts` (document
  * indices of the whole collection → their texts, in order).
  */
 export function textDatasetReader(
   a: Assembly,
-  sources: readonly string[],
+  source: (doc: number) => string,
   readTexts: (docs: number[]) => Promise<string[]>,
   opts: Pick<AssembleOptions, 'spec' | 'name'>,
 ): DatasetReader {
@@ -98,7 +98,7 @@ export function textDatasetReader(
     resident: null,
     read: async (indices) => {
       const docs = Array.from(indices, (i) => idx[i]);
-      const split: TextSplit = { kind: 'text', n: docs.length, texts: await readTexts(docs), labels: Int32Array.from(docs, (i) => a.labels[i]), sources: docs.map((i) => sources[i]) };
+      const split: TextSplit = { kind: 'text', n: docs.length, texts: await readTexts(docs), labels: Int32Array.from(docs, (i) => a.labels[i]), sources: docs.map(source) };
       return { split };
     },
   });

@@ -52,5 +52,5 @@ export async function openTextFolder(dir: string, opts: { seed: number; testFrac
     if (before === 0 && decoder.latin1 > 0) console.warn(`warning: ${dir}: files that are not valid UTF-8 are decoded as latin-1`);
     return texts;
   };
-  return textDatasetReader(a, sources, readTexts, { spec: `text:${dir}`, name: basename(resolve(dir)) });
+  return textDatasetReader(a, (i) => sources[i], readTexts, { spec: `text:${dir}`, name: basename(resolve(dir)) });
 }

@@ -129,14 +129,18 @@ function decodeLine(bytes: Buffer, number: number, encoding: Encoding): string |
 
 interface Scan {
   docs: DocMeta[];
-  sources: string[];
+  /** Per document: its 1-based line number, and the `"source"` it gives, if any (else `file:line`). */
+  lines: number[];
+  given: Map<number, string>;
   offsets: number[];
   lengths: number[];
 }
 
 /** One pass over the file: every line checked, each document's label, split, source and byte range kept. */
 async function scan(file: string, encoding: Encoding, onChunk?: (chunk: Buffer) => Promise<void>): Promise<Scan | null> {
-  const out: Scan = { docs: [], sources: [], offsets: [], lengths: [] };
+  const out: Scan = { docs: [], lines: [], given: new Map(), offsets: [], lengths: [] };
+  // One string per label, not one per document.
+  const labels = new Map<string, string>();
   for await (const line of readLines(file, onChunk)) {
     const text = decodeLine(line.bytes, line.number, encoding);
     if (text === null) return null;
@@ -146,8 +150,10 @@ async function scan(file: string, encoding: Encoding, onChunk?: (chunk: Buffer) 
     if (out.docs.length > 0 && (doc.split === undefined) !== (out.docs[0].split === undefined)) {
       throw new DataError(`${where}: "split" must be on every line or on none`);
     }
-    out.docs.push({ label: doc.label, split: doc.split });
-    out.sources.push(doc.source);
+    if (!labels.has(doc.label)) labels.set(doc.label, doc.label);
+    if (doc.source !== where) out.given.set(out.docs.length, doc.source);
+    out.docs.push({ label: labels.get(doc.label)!, split: doc.split });
+    out.lines.push(line.number);
     out.offsets.push(line.offset);
     out.lengths.push(line.bytes.length);
   }
@@ -183,7 +189,8 @@ export async function openJsonl(file: string, opts: { seed: number; testFraction
     encoding = 'latin1';
     s = (await pass(encoding))!;
   }
-  const { offsets, lengths, sources } = s;
+  const { offsets, lengths, lines, given } = s;
+  const source = (i: number): string => given.get(i) ?? `${file}:${lines[i]}`;
   const a = assembleSplits(s.docs, { where: file, ...opts });
   const changed = (source: string): never => {
     throw new DataError(`${file}: changed while it was read (the document of ${source})`);
@@ -200,12 +207,12 @@ export async function openJsonl(file: string, opts: { seed: number; testFraction
       for (const i of docs) {
         const bytes = Buffer.allocUnsafe(lengths[i]);
         const { bytesRead } = await h.read(bytes, 0, lengths[i], offsets[i]);
-        if (bytesRead !== lengths[i]) changed(sources[i]);
-        const text = decodeLine(bytes, offsets[i] === 0 ? 1 : 2, encoding) ?? changed(sources[i]);
+        if (bytesRead !== lengths[i]) changed(source(i));
+        const text = decodeLine(bytes, offsets[i] === 0 ? 1 : 2, encoding) ?? changed(source(i));
         try {
           out.push((JSON.parse(text) as { text: string }).text);
         } catch {
-          changed(sources[i]);
+          changed(source(i));
         }
       }
       return out;
@@ -213,5 +220,5 @@ export async function openJsonl(file: string, opts: { seed: number; testFraction
       await h.close();
     }
   };
-  return textDatasetReader(a, sources, readTexts, { spec: `text:${file}`, name: jsonlName(file) });
+  return textDatasetReader(a, source, readTexts, { spec: `text:${file}`, name: jsonlName(file) });
 }
