@@ -1,31 +1,36 @@
 /**
  * Streaming data: peak RSS of `sadsl train` (one epoch, a tiny model) and `sadsl index` (exact, no ANN) on a
- * generated JSONL collection and on one `--factor` times larger (issue 15: within 1.5×). Each command runs as its
+ * generated collection and on one `--factor` times larger (issue 15: within 1.5×): a JSONL file of `--docs`
+ * documents of `--words` words, or with `--kind images` a folder of `--images` PNG files of side `--side`. Each command runs as its
  * own process; its peak RSS (getrusage maxRSS) is printed by the preloaded bench/peak-rss.ts, so `--checkout`
  * can measure another checkout (e.g. one from before streaming) with the same collections. Prints the CPU model.
- * Usage: `npx tsx bench/stream.ts [--docs 200] [--words 4000] [--factor 10] [--checkout dir] [--backend b]
- *   [--dir /tmp/sadsl-stream]`
+ * Usage: `npx tsx bench/stream.ts [--kind text|images] [--docs 200] [--words 4000] [--images 2000] [--side 64]
+ *   [--factor 10] [--checkout dir] [--backend b] [--dir /tmp/sadsl-stream]`
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { writeJsonlCollection } from '../test/support/collections.js';
+import { writeImageCollection, writeJsonlCollection } from '../test/support/collections.js';
 
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
 };
+const kind = arg('kind', 'text');
 const docs = Number(arg('docs', '200'));
 const words = Number(arg('words', '4000'));
+const images = Number(arg('images', '2000'));
+const side = Number(arg('side', '64'));
 const factor = Number(arg('factor', '10'));
 const checkout = path.resolve(arg('checkout', '.'));
 const backend = arg('backend', '');
 const dir = arg('dir', '/tmp/sadsl-stream');
 const PEAK = path.resolve('bench/peak-rss.ts');
 
-/** The tiny text model of the tests (test/support/tiny.ts) with a small validation slice. */
-const CONFIG = { model: { vocabSize: 500, maxLength: 64, d: 16, K: 4, docHidden: 32 }, train: { validationSize: 50 } };
+/** The tiny models of the tests (test/support/tiny.ts) with a small validation slice. */
+const MODEL = kind === 'images' ? { K: 4, d: 16, imageChannels: [8, 16, 16], kmeansObjects: 64 } : { vocabSize: 500, maxLength: 64, d: 16, K: 4, docHidden: 32 };
+const CONFIG = { model: MODEL, train: { validationSize: 50 } };
 
 function sadsl(args: string[]): Promise<{ peakMiB: number; seconds: number }> {
   const t0 = performance.now();
@@ -49,16 +54,27 @@ console.log(`CPU: ${cpus()[0]?.model.trim()} × ${cpus().length}; checkout ${che
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 writeFileSync(path.join(dir, 'config.json'), JSON.stringify(CONFIG));
-const rows: { docs: number; mb: number; train: number; trainS: number; index: number; indexS: number }[] = [];
-for (const n of [docs, docs * factor]) {
-  const file = path.join(dir, `docs-${n}.jsonl`);
-  await writeJsonlCollection(file, { docs: n, words, classes: 8 });
+const rows: { train: number; index: number }[] = [];
+for (const n of kind === 'images' ? [images, images * factor] : [docs, docs * factor]) {
+  let spec: string;
+  let what: string;
+  if (kind === 'images') {
+    const folder = path.join(dir, `images-${n}`);
+    await writeImageCollection(folder, { images: n, classes: 8, side });
+    spec = `images:${folder}`;
+    what = `${n} ${side}×${side} PNG images`;
+  } else {
+    const file = path.join(dir, `docs-${n}.jsonl`);
+    await writeJsonlCollection(file, { docs: n, words, classes: 8 });
+    spec = `text:${file}`;
+    what = `${n} documents (${(statSync(file).size / 1e6).toFixed(1)} MB)`;
+  }
   const run = path.join(dir, `run-${n}`);
-  const t = await sadsl(['train', '--dataset', `text:${file}`, '--epochs', '1', '--config', path.join(dir, 'config.json'), '--out', run]);
+  const t = await sadsl(['train', '--dataset', spec, '--epochs', '1', '--config', path.join(dir, 'config.json'), '--out', run]);
   const i = await sadsl(['index', '--model', run, '--ann', 'none', '--out', path.join(dir, `index-${n}`)]);
-  rows.push({ docs: n, mb: statSync(file).size / 1e6, train: t.peakMiB, trainS: t.seconds, index: i.peakMiB, indexS: i.seconds });
-  console.log(`${n} documents (${(statSync(file).size / 1e6).toFixed(1)} MB): train peak RSS ${t.peakMiB.toFixed(0)} MiB (${t.seconds.toFixed(1)} s), index ${i.peakMiB.toFixed(0)} MiB (${i.seconds.toFixed(1)} s)`);
+  rows.push({ train: t.peakMiB, index: i.peakMiB });
+  console.log(`${what}: train peak RSS ${t.peakMiB.toFixed(0)} MiB (${t.seconds.toFixed(1)} s), index ${i.peakMiB.toFixed(0)} MiB (${i.seconds.toFixed(1)} s)`);
 }
 const [a, b] = rows;
-console.log(`×${factor} documents: train peak RSS ×${(b.train / a.train).toFixed(2)}, index ×${(b.index / a.index).toFixed(2)} (bound ×1.5)`);
+console.log(`×${factor} objects: train peak RSS ×${(b.train / a.train).toFixed(2)}, index ×${(b.index / a.index).toFixed(2)} (bound ×1.5)`);
 if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });

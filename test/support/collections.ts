@@ -1,9 +1,12 @@
 /**
  * Generated user collections for the streaming tests and `bench/stream.ts`: a JSONL file of labelled documents
- * written line by line (the generator holds one document at a time), deterministic for a seed.
+ * written line by line (the generator holds one document at a time) and a folder of PNG files per class,
+ * deterministic for a seed.
  */
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { Rng } from '../../src/engine/random.js';
 
 export interface JsonlCollection {
@@ -29,4 +32,24 @@ export async function writeJsonlCollection(file: string, c: JsonlCollection): Pr
   }
   out.end();
   await once(out, 'finish');
+}
+
+export interface ImageCollection {
+  images: number;
+  classes: number;
+  /** Side of the square RGB PNG files (they are decoded at the model's size). */
+  side: number;
+  seed?: number;
+}
+
+/** Writes `images` PNG files into one sub-folder per class (image i in class i % classes): noise on a class colour. */
+export async function writeImageCollection(dir: string, c: ImageCollection): Promise<void> {
+  const rng = new Rng(c.seed ?? 0);
+  for (let k = 0; k < c.classes; k++) mkdirSync(join(dir, `class${k}`), { recursive: true });
+  const pixels = Buffer.alloc(c.side * c.side * 3);
+  for (let i = 0; i < c.images; i++) {
+    const k = i % c.classes;
+    for (let p = 0; p < pixels.length; p++) pixels[p] = ((k * 97 * ((p % 3) + 1)) % 256) / 2 + rng.int(128);
+    await sharp(pixels, { raw: { width: c.side, height: c.side, channels: 3 } }).png().toFile(join(dir, `class${k}`, `${i}.png`));
+  }
 }
