@@ -7,13 +7,14 @@
  *
  * `loadJsonl` reads the whole file into memory; `openJsonl` streams it once (line by line, gunzipping on the
  * fly) to check every line and keep each document's label, source and byte range, then reads a batch's lines
- * by those ranges: from the file itself, or for a `.gz` file from an inflated copy written to a temporary
- * folder during that pass (gzip cannot be read at an offset) and removed when the process exits.
+ * by those ranges: from the file itself, or for a `.gz` file from an inflated copy written to an unlinked
+ * temporary file during that pass (gzip cannot be read at an offset).
  */
-import { createReadStream, rmSync } from 'node:fs';
+import { createReadStream, openSync, read, rmSync, write } from 'node:fs';
 import { mkdtemp, open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { DataError } from '../../errors.js';
 import { fileIsGzip, readMaybeGzip } from '../gzip.js';
@@ -160,11 +161,27 @@ async function scan(file: string, encoding: Encoding, onChunk?: (chunk: Buffer) 
   return out;
 }
 
-/** A temporary file for the inflated copy of a `.gz` collection, removed when the process exits. */
-async function spoolFile(): Promise<string> {
+/** Reads `buf.length` bytes at `position`; returns how many it got. */
+type ReadAt = (buf: Buffer, position: number) => Promise<number>;
+
+const readFd = promisify(read);
+const writeFd = promisify(write);
+
+/**
+ * The inflated copy of a `.gz` collection: a temporary file unlinked as soon as it is open, so its space comes
+ * back when the process ends however it ends (a killed training run leaves nothing behind). Written during the
+ * scan, read by byte range afterwards.
+ */
+async function spool(): Promise<{ write: (chunk: Buffer, position: number) => Promise<void>; readAt: ReadAt }> {
   const dir = await mkdtemp(join(tmpdir(), 'sadsl-jsonl-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'inflated.jsonl');
+  const fd = openSync(join(dir, 'inflated.jsonl'), 'w+');
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    write: async (chunk, position) => {
+      for (let at = 0; at < chunk.length; ) at += (await writeFd(fd, chunk, at, chunk.length - at, position + at)).bytesWritten;
+    },
+    readAt: async (buf, position) => (await readFd(fd, buf, 0, buf.length, position)).bytesRead,
+  };
 }
 
 /** `text:/file.jsonl[.gz]` streamed: the same documents as `loadJsonl`, with only labels, sources and byte ranges resident. */
@@ -172,15 +189,10 @@ export async function openJsonl(file: string, opts: { seed: number; testFraction
   const gz = await fileIsGzip(file).catch((err: NodeJS.ErrnoException) => {
     throw new DataError(`${file}: cannot read (${err.code ?? err.message})`);
   });
-  const body = gz ? await spoolFile() : file;
-  const pass = async (encoding: Encoding): Promise<Scan | null> => {
-    if (!gz) return scan(file, encoding);
-    const spool = await open(body, 'w');
-    try {
-      return await scan(file, encoding, async (chunk) => void (await spool.write(chunk)));
-    } finally {
-      await spool.close();
-    }
+  const inflated = gz ? await spool() : null;
+  const pass = (encoding: Encoding): Promise<Scan | null> => {
+    let at = 0;
+    return scan(file, encoding, inflated ? async (chunk) => void (await inflated.write(chunk, (at += chunk.length) - chunk.length)) : undefined);
   };
   let encoding: Encoding = 'utf8';
   let s = await pass(encoding);
@@ -189,25 +201,33 @@ export async function openJsonl(file: string, opts: { seed: number; testFraction
     encoding = 'latin1';
     s = (await pass(encoding))!;
   }
+  /** Runs `f` with positional reads of the inflated copy, or of the file itself (opened for the call). */
+  const withBody = async <T>(f: (readAt: ReadAt) => Promise<T>): Promise<T> => {
+    if (inflated) return f(inflated.readAt);
+    let h: FileHandle;
+    try {
+      h = await open(file, 'r');
+    } catch (err) {
+      throw new DataError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    try {
+      return await f(async (buf, position) => (await h.read(buf, 0, buf.length, position)).bytesRead);
+    } finally {
+      await h.close();
+    }
+  };
   const { offsets, lengths, lines, given } = s;
   const source = (i: number): string => given.get(i) ?? `${file}:${lines[i]}`;
   const a = assembleSplits(s.docs, { where: file, ...opts });
   const changed = (source: string): never => {
     throw new DataError(`${file}: changed while it was read (the document of ${source})`);
   };
-  const readTexts = async (docs: number[]): Promise<string[]> => {
-    let h: FileHandle;
-    try {
-      h = await open(body, 'r');
-    } catch (err) {
-      throw new DataError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-    try {
+  const readTexts = (docs: number[]): Promise<string[]> =>
+    withBody(async (readAt) => {
       const out: string[] = [];
       for (const i of docs) {
         const bytes = Buffer.allocUnsafe(lengths[i]);
-        const { bytesRead } = await h.read(bytes, 0, lengths[i], offsets[i]);
-        if (bytesRead !== lengths[i]) changed(source(i));
+        if ((await readAt(bytes, offsets[i])) !== lengths[i]) changed(source(i));
         const text = decodeLine(bytes, offsets[i] === 0 ? 1 : 2, encoding) ?? changed(source(i));
         try {
           out.push((JSON.parse(text) as { text: string }).text);
@@ -216,9 +236,6 @@ export async function openJsonl(file: string, opts: { seed: number; testFraction
         }
       }
       return out;
-    } finally {
-      await h.close();
-    }
-  };
+    });
   return textDatasetReader(a, source, readTexts, { spec: `text:${file}`, name: jsonlName(file) });
 }
