@@ -35,7 +35,7 @@ export function indexCommand(): Command {
       if (!['auto', 'lance', 'none'].includes(o.ann)) throw new ArgumentError(`--ann: expected auto, lance or none, got '${o.ann}'`);
       const codes = parseConfig(compactParamsSchema, { dtype: o.codeDtype, maxBlocks: o.maxBlocks, maxDroppedMass: o.maxDroppedMass }, 'code options (--code-dtype, --max-blocks, --max-dropped-mass)');
       await startEngine(cmd);
-      const bars = { encode: progressBar('encoding'), ann: progressBar('ANN vectors'), measure: progressBar('measuring recall') };
+      const bars = { scan: progressBar('reading'), encode: progressBar('encoding'), ann: progressBar('ANN vectors'), measure: progressBar('measuring recall') };
       const start = performance.now();
       const m = await buildIndex({
         model: o.model,

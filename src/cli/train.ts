@@ -21,9 +21,13 @@ interface TrainCliOptions {
 /** Formats training events for the terminal: a bar for steps, one line per epoch. */
 export function trainReporter(): { onEvent: (e: TrainEvent) => void; stop: () => void } {
   const bar = progressBar('train', '{bar} {value}/{total} | sim {sim} rec {rec} G {g} D {d} | {ips} obj/s | eta {eta}s');
+  const prepare = { scan: progressBar('reading'), vocabulary: progressBar('vocabulary') };
   return {
     onEvent(e) {
-      if (e.type === 'step') {
+      if (e.type === 'prepare') {
+        prepare[e.stage].update(e.done, e.total);
+        if (e.done === e.total) prepare[e.stage].stop();
+      } else if (e.type === 'step') {
         const f = (x: number) => x.toFixed(3);
         bar.update(e.step, e.totalSteps, { sim: f(e.losses.sim), rec: f(e.losses.rec), g: f(e.losses.g), d: f(e.losses.d), ips: e.objectsPerSecond.toFixed(1) });
       } else if (e.type === 'epoch' && e.validation) {
@@ -35,7 +39,7 @@ export function trainReporter(): { onEvent: (e: TrainEvent) => void; stop: () =>
         );
       }
     },
-    stop: () => bar.stop(),
+    stop: () => [bar, ...Object.values(prepare)].forEach((b) => b.stop()),
   };
 }
 

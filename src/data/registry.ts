@@ -119,7 +119,7 @@ async function resolveSpec(spec: string, o: Required<Omit<LoadOptions, 'onProgre
         path,
         options: split,
         load: () => (isDir ? loadTextFolder(path, split) : loadJsonl(path, split)),
-        open: () => (isDir ? openTextFolder(path, split) : openJsonl(path, split)),
+        open: () => (isDir ? openTextFolder(path, split) : openJsonl(path, { ...split, onProgress: o.onProgress })),
       };
     }
     case 'sample-images':
@@ -156,7 +156,7 @@ export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise
  * Opens a dataset by spec for reading on demand (training, indexing): user collections (`images:`, `text:`) are
  * streamed, a batch at a time, so a collection larger than memory can be trained on and indexed; the
  * built-in datasets are loaded (and cached) as by `loadDataset`. `onProgress` reports the first pass over a
- * streamed image folder (every file's header).
+ * streamed collection: an image folder's files (every header is read), a JSONL file's bytes.
  */
 export async function openDataset(spec: string, opts: LoadOptions = {}): Promise<DatasetReader> {
   const { r, cache } = await resolveOptions(spec, opts);

@@ -60,14 +60,15 @@ export interface BuildIndexOptions {
   ann?: 'auto' | 'none' | AnnOptions;
   /** Held-out queries for the ANN's recall measurement (default: annQueries objects of the other split). */
   heldOut?: Split;
-  onProgress?: (stage: 'encode' | 'ann' | 'measure', done: number, total: number) => void;
+  /** `scan`: the first pass over a streamed collection (image files, or a JSONL file's bytes). */
+  onProgress?: (stage: 'scan' | 'encode' | 'ann' | 'measure', done: number, total: number) => void;
 }
 
 export async function buildIndex(opts: BuildIndexOptions): Promise<IndexManifest> {
   const manifest = await TrainedModel.readManifest(opts.model);
   const model = await loadModel(opts.model);
   try {
-    const ds = await openDataset(opts.dataset ?? model.dataset.spec);
+    const ds = await openDataset(opts.dataset ?? model.dataset.spec, { onProgress: (d, t) => opts.onProgress?.('scan', d, t) });
     if (ds.domain !== manifest.input.domain) throw new ModelError(`${opts.model}: the model takes ${manifest.input.domain}s, dataset ${ds.spec} has ${ds.domain}s`);
     const splitName = opts.split ?? 'train';
     const source = opts.source ?? readerSource(ds[splitName]);

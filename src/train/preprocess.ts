@@ -29,11 +29,15 @@ export class Preprocessor {
   }
 
   /** As `fit`, on a split read on demand: the vocabulary is counted a chunk of documents at a time. */
-  static async fitReader(train: SplitReader, maxVocab: number, maxLength: number): Promise<Preprocessor> {
+  static async fitReader(train: SplitReader, maxVocab: number, maxLength: number, onProgress?: (done: number, total: number) => void): Promise<Preprocessor> {
     if (train.kind === 'image') return Preprocessor.fit((await train.read([0])).split, maxVocab, maxLength);
     const counts = new Map<string, number>();
+    let done = 0;
     await forEachChunk(train, (o) => {
-      for (const text of objectTexts(o)) Vocabulary.count(counts, tokenize(text));
+      const texts = objectTexts(o);
+      for (const text of texts) Vocabulary.count(counts, tokenize(text));
+      // Only a streamed split is slow enough to report.
+      if (!train.resident) onProgress?.((done += texts.length), train.n);
     });
     return Preprocessor.forVocabulary(Vocabulary.fromCounts(counts, maxVocab), maxLength);
   }

@@ -56,6 +56,8 @@ export interface TrainOptions {
 }
 
 export type TrainEvent =
+  /** Before the first step, over a streamed collection: its first pass (`scan`: image files, or a JSONL file's bytes), the vocabulary's. */
+  | { type: 'prepare'; stage: 'scan' | 'vocabulary'; done: number; total: number }
   | { type: 'start'; totalSteps: number; stepsPerEpoch: number; startStep: number; trainObjects: number; validationObjects: number }
   | { type: 'step'; step: number; totalSteps: number; epoch: number; losses: StepLosses; objectsPerSecond: number }
   | { type: 'epoch'; epoch: number; step: number; validation: RetrievalMetrics | null; topicUsage: TopicUsage | null }
@@ -163,9 +165,9 @@ async function resumeFrom(ckptRoot: string, tc: TrainConfig, p: Plan, rng: Rng):
  * A fresh model: the preprocessor fitted on the training split, weights from the seed, then on a sample of the
  * training objects the document encoder's centring (docs/model.md §1.3) and the k-means topic init (§3.3).
  */
-async function initialise(run: RunConfig, ds: DatasetReader, p: Plan, rng: Rng, files: RunFiles): Promise<Start> {
+async function initialise(run: RunConfig, ds: DatasetReader, p: Plan, rng: Rng, files: RunFiles, onEvent?: (e: TrainEvent) => void): Promise<Start> {
   const tc = run.train;
-  const pre = await Preprocessor.fitReader(ds.train, run.model.vocabSize, run.model.maxLength);
+  const pre = await Preprocessor.fitReader(ds.train, run.model.vocabSize, run.model.maxLength, (done, total) => onEvent?.({ type: 'prepare', stage: 'vocabulary', done, total }));
   const net = SadslModel.create(run.model, pre.input, tc.seed, ds.classes.length);
   const model = new TrainedModel(net, pre, { spec: run.dataset, name: ds.name, domain: ds.domain, classes: ds.classes });
   const kmeans = run.model.topicInit === 'kmeans' && run.model.variant !== 'no-topics';
@@ -213,12 +215,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { runDir, logFile, ckptRoot } = files;
   const run = await runConfig(opts, files);
   const tc = run.train;
-  const ds = typeof opts.dataset === 'string' || opts.resume ? await openDataset(run.dataset, { seed: tc.seed }) : residentDatasetReader(opts.dataset);
+  const onProgress = (done: number, total: number): void => opts.onEvent?.({ type: 'prepare', stage: 'scan', done, total });
+  const ds = typeof opts.dataset === 'string' || opts.resume ? await openDataset(run.dataset, { seed: tc.seed, onProgress }) : residentDatasetReader(opts.dataset);
   const p = plan(ds, tc);
   const { trainIdx, valIdx, trainLabels, sampler, stepsPerEpoch, totalSteps } = p;
   const rng = new Rng(tc.seed);
   const resuming = opts.resume && ckptRoot && existsSync(path.join(ckptRoot, 'latest.json'));
-  const { model, trainer, startStep, priorSeconds } = resuming ? await resumeFrom(ckptRoot, tc, p, rng) : await initialise(run, ds, p, rng, files);
+  const { model, trainer, startStep, priorSeconds } = resuming ? await resumeFrom(ckptRoot, tc, p, rng) : await initialise(run, ds, p, rng, files, opts.onEvent);
 
   const t0 = performance.now();
   const elapsed = (): number => priorSeconds + (performance.now() - t0) / 1000;

@@ -11,7 +11,7 @@
  * temporary file during that pass (gzip cannot be read at an offset).
  */
 import { createReadStream, openSync, read, rmSync, write } from 'node:fs';
-import { mkdtemp, open, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, open, stat, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -77,7 +77,7 @@ interface Line {
  * The lines of a possibly gzipped file, read as a stream; every inflated chunk is also passed to `onChunk`
  * (the spool of a `.gz` file) before its lines are yielded.
  */
-async function* readLines(file: string, onChunk?: (chunk: Buffer) => Promise<void>): AsyncGenerator<Line> {
+async function* readLines(file: string, onChunk?: (chunk: Buffer) => Promise<void>, onBytes?: (read: number) => void): AsyncGenerator<Line> {
   const gz = await fileIsGzip(file).catch((err: NodeJS.ErrnoException) => {
     throw new DataError(`${file}: cannot read (${err.code ?? err.message})`);
   });
@@ -91,6 +91,7 @@ async function* readLines(file: string, onChunk?: (chunk: Buffer) => Promise<voi
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       await onChunk?.(chunk);
+      onBytes?.(raw.bytesRead);
       let from = 0;
       for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, from)) {
         const bytes = pending.length ? Buffer.concat([...pending, chunk.subarray(from, nl)]) : chunk.subarray(from, nl);
@@ -138,11 +139,11 @@ interface Scan {
 }
 
 /** One pass over the file: every line checked, each document's label, split, source and byte range kept. */
-async function scan(file: string, encoding: Encoding, onChunk?: (chunk: Buffer) => Promise<void>): Promise<Scan | null> {
+async function scan(file: string, encoding: Encoding, onChunk?: (chunk: Buffer) => Promise<void>, onBytes?: (read: number) => void): Promise<Scan | null> {
   const out: Scan = { docs: [], lines: [], given: new Map(), offsets: [], lengths: [] };
   // One string per label, not one per document.
   const labels = new Map<string, string>();
-  for await (const line of readLines(file, onChunk)) {
+  for await (const line of readLines(file, onChunk, onBytes)) {
     const text = decodeLine(line.bytes, line.number, encoding);
     if (text === null) return null;
     if (text.trim() === '') continue;
@@ -185,14 +186,20 @@ async function spool(): Promise<{ write: (chunk: Buffer, position: number) => Pr
 }
 
 /** `text:/file.jsonl[.gz]` streamed: the same documents as `loadJsonl`, with only labels, sources and byte ranges resident. */
-export async function openJsonl(file: string, opts: { seed: number; testFraction: number }): Promise<DatasetReader> {
-  const gz = await fileIsGzip(file).catch((err: NodeJS.ErrnoException) => {
+export async function openJsonl(
+  file: string,
+  opts: { seed: number; testFraction: number; onProgress?: (bytesRead: number, fileBytes: number) => void },
+): Promise<DatasetReader> {
+  const cannotRead = (err: NodeJS.ErrnoException): never => {
     throw new DataError(`${file}: cannot read (${err.code ?? err.message})`);
-  });
+  };
+  const gz = await fileIsGzip(file).catch(cannotRead);
+  const { size } = await stat(file).catch(cannotRead);
   const inflated = gz ? await spool() : null;
   const pass = (encoding: Encoding): Promise<Scan | null> => {
     let at = 0;
-    return scan(file, encoding, inflated ? async (chunk) => void (await inflated.write(chunk, (at += chunk.length) - chunk.length)) : undefined);
+    const onChunk = inflated ? async (chunk: Buffer) => void (await inflated.write(chunk, (at += chunk.length) - chunk.length)) : undefined;
+    return scan(file, encoding, onChunk, opts.onProgress && ((read) => opts.onProgress!(read, size)));
   };
   let encoding: Encoding = 'utf8';
   let s = await pass(encoding);
@@ -218,7 +225,7 @@ export async function openJsonl(file: string, opts: { seed: number; testFraction
   };
   const { offsets, lengths, lines, given } = s;
   const source = (i: number): string => given.get(i) ?? `${file}:${lines[i]}`;
-  const a = assembleSplits(s.docs, { where: file, ...opts });
+  const a = assembleSplits(s.docs, { where: file, seed: opts.seed, testFraction: opts.testFraction });
   const changed = (source: string): never => {
     throw new DataError(`${file}: changed while it was read (the document of ${source})`);
   };
