@@ -4,9 +4,9 @@
  * loaders this replaced failed the bound (58 MB of JSONL: train ×2.00, index ×1.62 the small collection's peak;
  * results/data/stream.md), because the collection's texts and tokens were resident.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../data/fixtures.js';
 import { runCli } from '../support/cli.js';
 import { writeJsonlCollection } from '../support/collections.js';
@@ -15,6 +15,7 @@ import { TINY_TEXT_MODEL } from '../support/tiny.js';
 const SMALL = 200;
 const FACTOR = 10;
 const dir = tempDir('sadsl-stream-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const config = join(dir, 'config.json');
 const file = (n: number) => join(dir, `docs-${n}.jsonl`);
 const run = (n: number) => join(dir, `run-${n}`);

@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { range } from '../../src/data/reader.js';
 import { loadDataset, openDataset } from '../../src/data/registry.js';
 import type { Dataset, DatasetReader, Split, SplitReader } from '../../src/data/types.js';
@@ -63,6 +63,7 @@ async function expectSame(reader: DatasetReader, loaded: Dataset): Promise<void>
 
 describe('streamed user collections equal the in-memory loaders', () => {
   const dir = tempDir('sadsl-reader-');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const docs = Array.from({ length: 30 }, (_, i) => ({ text: doc(i, i % 3), label: ['x', 'y', 'z'][i % 3] }));
 
   it('text:/file.jsonl, gzipped, without and with a given split; the vocabulary counted in chunks', async () => {

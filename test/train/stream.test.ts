@@ -3,10 +3,10 @@
  * training on the same collection loaded into memory: the same batches, vocabulary, k-means sample and
  * validation slice.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
 import { loadDataset } from '../../src/data/registry.js';
 import { retrievalValidation } from '../../src/eval/validation.js';
@@ -17,6 +17,7 @@ import { writeJsonlCollection } from '../support/collections.js';
 import { TINY_IMAGE_MODEL, TINY_TEXT_MODEL } from '../support/tiny.js';
 
 const dir = tempDir('sadsl-train-stream-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TRAIN = { maxSteps: 3, validationSize: 8, seed: 2, P: 2, M: 4 };
 
 async function weightsOf(m: TrainedModel): Promise<Record<string, number[]>> {
