@@ -111,6 +111,11 @@ export const trainConfigSchema = z.object({
   lambdaSharp: z.number().nonnegative().default(0),
   /** Weight of the prototype sharpness term mean_c H(π_c) / log K (π_c = topic energies of prototype c). */
   lambdaProtoSharp: z.number().nonnegative().default(0),
+  /**
+   * Weight of the class-assigned topics term (docs/model.md eq. (35)): topic k belongs to class k mod C and each
+   * object keeps its θ mass on its class's topics (ProtoPNet's cluster cost); needs model.proxies (the class count).
+   */
+  lambdaCluster: z.number().nonnegative().default(0),
   /** Learning-rate schedule of every optimiser: constant, or linear warm-up then cosine decay to 0. */
   lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
   /** Warm-up steps of the cosine schedule. */

@@ -1,7 +1,7 @@
 /**
  * One joint training step of SADSL (docs/model.md eq. (23), §5.5; spec v3 adds eq. (34), §7.3):
  *   L = L_sim + λ_rec L_rec + λ_adv L_G + λ_div L_div + λ_bal L_bal   updates encoder, attention, topics and G;
- *       (+ λ_proto L_proto + λ_sharp L_sharp + λ_psharp L_psharp with class prototypes)
+ *       (+ λ_proto L_proto + λ_sharp L_sharp + λ_psharp L_psharp + λ_cluster L_cluster with class prototypes)
  *   L_D                                                              then updates D, once, on the same batch.
  * Order of operations, as the reference's training step:
  *   1. forward in training mode (encoder/attention BatchNorm statistics update once);
@@ -28,6 +28,7 @@ import { topicBalanceLoss } from './losses/sadsl/balance.js';
 import { topicDiversityLoss } from './losses/sadsl/diversity.js';
 import { documentReconstructionLoss, imageReconstructionLoss } from './losses/sadsl/reconstruction.js';
 import { similarityLoss } from './losses/sadsl/similarity.js';
+import { clusterLoss } from './losses/sadsl/cluster.js';
 import { meanEntropyLoss, prototypeLoss, prototypeTopics } from './losses/sadsl/prototype.js';
 import { lrFactor, setLearningRate } from './schedule.js';
 
@@ -40,6 +41,7 @@ export interface StepLosses {
   bal: number;
   proto: number;
   sharp: number;
+  cluster: number;
   /** L (without L_D). */
   total: number;
 }
@@ -56,6 +58,8 @@ export interface LossWeights {
   sharp: number;
   /** Prototype sharpness mean_c H(π_c) / log K. */
   protoSharp: number;
+  /** Class-assigned topics: mean_x −log Σ_{k∈T(y)} θ_k(x). */
+  cluster: number;
   balanceOn: 'batch' | 'prototypes';
   proxyTemperature: number;
 }
@@ -69,6 +73,7 @@ export interface JointLoss {
   bal: tf.Scalar;
   proto: tf.Scalar;
   sharp: tf.Scalar;
+  cluster: tf.Scalar;
   total: tf.Scalar;
   fake: tf.Tensor | null;
 }
@@ -100,6 +105,7 @@ export function lossWeights(model: SadslModel, config: TrainConfig): LossWeights
   const topics = model.config.variant !== 'no-topics';
   const proto = model.prototypes ? config.lambdaProxy : 0;
   if (config.lambdaProxy > 0 && !model.prototypes) throw new ArgumentError('lambdaProxy > 0 needs a model with class prototypes (model.proxies)');
+  if (config.lambdaCluster > 0 && !model.prototypes) throw new ArgumentError('lambdaCluster > 0 needs the class count: a model with class prototypes (model.proxies)');
   return {
     sim: config.lambdaSim,
     rec: model.hasAdversarial ? config.lambdaRec : 0,
@@ -109,6 +115,7 @@ export function lossWeights(model: SadslModel, config: TrainConfig): LossWeights
     proto,
     sharp: topics ? config.lambdaSharp : 0,
     protoSharp: topics && model.prototypes ? config.lambdaProtoSharp : 0,
+    cluster: topics && model.prototypes ? config.lambdaCluster : 0,
     balanceOn: model.prototypes ? config.balanceOn : 'batch',
     proxyTemperature: config.proxyTemperature,
   };
@@ -142,6 +149,7 @@ export function jointLoss(
   const proto = protos && weights.proto > 0 ? prototypeLoss(fwd.codes, protos, labels, weights.proxyTemperature) : zero;
   const sharp = topics && weights.sharp > 0 ? meanEntropyLoss(fwd.theta) : zero;
   const protoSharp = pi && weights.protoSharp > 0 ? meanEntropyLoss(pi) : zero;
+  const cluster = protos && weights.cluster > 0 ? clusterLoss(fwd.theta, labels, protos.shape[0]) : zero;
   let rec = zero;
   let g = zero;
   let fake: tf.Tensor | null = null;
@@ -166,8 +174,9 @@ export function jointLoss(
     tf.mul(proto, weights.proto),
     tf.mul(sharp, weights.sharp),
     tf.mul(protoSharp, weights.protoSharp),
+    tf.mul(cluster, weights.cluster),
   ]) as tf.Scalar;
-  return { sim, rec, g, div, bal, proto, sharp, total, fake };
+  return { sim, rec, g, div, bal, proto, sharp, cluster, total, fake };
 }
 
 export class JointTrainer {
@@ -246,11 +255,11 @@ export class JointTrainer {
     const adversarial = this.model.hasAdversarial;
     const noise = adversarial ? (this.rng.normalTensor([B, this.model.config.noiseDim]) as tf.Tensor2D) : null;
     const deviance = { beta: this.config.beta, margin: this.config.margin };
-    // Tensors that outlive the gradient scope: the loss terms [sim, rec, g, div, bal, total] and G(h, z).
+    // Tensors that outlive the gradient scope: the loss terms and G(h, z).
     const kept: { terms?: tf.Tensor1D; fake?: tf.Tensor } = {};
     const main = tf.variableGrads(() => {
       const l = jointLoss(this.model, x, labels, this.weights, deviance, noise);
-      kept.terms = tf.keep(tf.stack([l.sim, l.rec, l.g, l.div, l.bal, l.proto, l.sharp, l.total]) as tf.Tensor1D);
+      kept.terms = tf.keep(tf.stack([l.sim, l.rec, l.g, l.div, l.bal, l.proto, l.sharp, l.cluster, l.total]) as tf.Tensor1D);
       if (l.fake) kept.fake = tf.keep(l.fake);
       return l.total;
     }, [...this.groups.main, ...this.groups.prototypes, ...this.groups.generator]);
@@ -274,8 +283,8 @@ export class JointTrainer {
     const terms = kept.terms!;
     const values = tf.tidy(() => tf.concat([terms, dLoss ? tf.reshape(dLoss, [1]) : tf.zeros([1])]).dataSync());
     tf.dispose([terms, ...(noise ? [noise] : []), ...(fake ? [fake] : []), ...(dLoss ? [dLoss] : [])]);
-    const [sim, rec, g, div, bal, proto, sharp, total, d] = values;
-    return { sim, rec, g, d, div, bal, proto, sharp, total };
+    const [sim, rec, g, div, bal, proto, sharp, cluster, total, d] = values;
+    return { sim, rec, g, d, div, bal, proto, sharp, cluster, total };
   }
 
   /**

@@ -90,7 +90,9 @@ describe('JointTrainer on cpu', () => {
     const rng = new Rng(5);
     const trainer = new JointTrainer(model, TRAIN, rng);
     toDispose.push(model, trainer);
-    expect(lossWeights(model, TRAIN)).toEqual({ sim: 1, rec: 0, adv: 0, div: 0.1, bal: 0.5, proto: 0, sharp: 0, protoSharp: 0, balanceOn: 'batch', proxyTemperature: 0.05 });
+    expect(lossWeights(model, TRAIN)).toEqual({ sim: 1, rec: 0, adv: 0, div: 0.1, bal: 0.5, proto: 0, sharp: 0, protoSharp: 0, cluster: 0, balanceOn: 'batch', proxyTemperature: 0.05 });
+    const lambdaCluster = parseConfig(trainConfigSchema, { ...TRAIN, lambdaCluster: 1 }, 'train config');
+    expect(() => lossWeights(model, lambdaCluster)).toThrow(/lambdaCluster > 0 needs .*model.proxies/);
     const { x, labels } = separableBatch(rng);
     const groups = model.trainableGroups();
     expect(() =>
