@@ -1,5 +1,5 @@
 /**
- * Class-assigned topics (docs/model.md §7, eq. (35)), the cluster cost of ProtoPNet ("This looks like that",
+ * Class-assigned topics (docs/model.md §7.4, eq. (35)), the cluster cost of ProtoPNet ("This looks like that",
  * Chen et al. 2019) carried over to SADSL's topics: topic k belongs to class k mod C, and each object is asked
  * to put its topic mass θ(x) on its own class's topics:
  *   L_cluster = mean_i −log Σ_{k ∈ T(y_i)} θ_k(x_i),   T(c) = {k : k mod C = c}.
