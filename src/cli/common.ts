@@ -74,19 +74,22 @@ export function progressBar(label: string, format = '{bar} {value}/{total} eta {
   };
 }
 
-/** A `--config` file: a JSON object {"model": {...}, "train": {...}} of config fields. */
+/** `--config`: a JSON file, or the JSON itself when it starts with '{' — an object {"model": {...}, "train": {...}} of config fields. */
 export async function readConfigFile(file: string): Promise<{ model?: object; train?: object }> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new ArgumentError(`--config: cannot read ${file}`);
+  const inline = file.trimStart().startsWith('{');
+  let text = file;
+  if (!inline) {
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch {
+      throw new ArgumentError(`--config: cannot read ${file}`);
+    }
   }
   try {
     const json = JSON.parse(text) as { model?: object; train?: object };
-    if (typeof json !== 'object' || json === null) throw new Error();
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error();
     return json;
   } catch {
-    throw new ArgumentError(`--config: ${file} is not a JSON object like {"model": {...}, "train": {...}}`);
+    throw new ArgumentError(`--config: ${inline ? 'the value' : file} is not a JSON object like {"model": {...}, "train": {...}}`);
   }
 }

@@ -57,7 +57,7 @@ export function experimentCommand(): Command {
     .option('--queries <n>', 'evaluate this many seeded test queries (default: all)', parseNumber('queries', true))
     .option('--seed <n>', 'seed of splits, weights, sampling and queries (default 0)', parseNumber('seed', true))
     .option('--seeds <list>', 'several seeds, e.g. 0,1,2: every method runs once per seed; mean ± standard deviation are reported')
-    .option('--config <file>', 'JSON file {"model": {...}, "train": {...}}: model fields for SADSL and the baselines\' encoder, training fields for SADSL (lr and its schedule for every learned method)')
+    .option('--config <file|json>', 'JSON file or inline JSON {"model": {...}, "train": {...}}: model fields for SADSL and the baselines\' encoder, training fields for SADSL (lr and its schedule for every learned method)')
     .option('--out <dir>', 'output folder; rerunning with it resumes (default experiments/<dataset>)')
     .addHelpText(
       'after',

@@ -49,7 +49,7 @@ export function trainCommand(): Command {
     .option('--dataset <spec>', 'dataset spec (see below)')
     .option('--epochs <n>', 'epochs (default 1)', parseNumber('epochs', false))
     .option('--max-steps <n>', 'stop after this many steps', parseNumber('max-steps', true))
-    .option('--config <file>', 'JSON file {"model": {...}, "train": {...}} of config fields')
+    .option('--config <file|json>', 'JSON file or inline JSON {"model": {...}, "train": {...}} of config fields')
     .option('--variant <v>', `model variant: ${VARIANTS.join(', ')}`)
     .option('--seed <n>', 'seed of weights, sampling and noise (default 0)', parseNumber('seed', true))
     .option('--out <dir>', 'run directory (default runs/<dataset>-<time>)')
