@@ -6,6 +6,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { range } from '../data/reader.js';
 import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
 import { DataError } from '../errors.js';
@@ -114,7 +115,7 @@ export async function writeReport(runDir: string, opts: ReportOptions = {}): Pro
     }
     opts.onProgress?.('encoding');
     const n = Math.min(ds.train.n, opts.maxObjects ?? 10_000);
-    const database = await model.encode({ split: ds.train, indices: Int32Array.from({ length: n }, (_, i) => i) });
+    const database = await model.encode({ split: ds.train, indices: range(0, n) });
     if (model.config.variant !== 'no-topics') {
       opts.onProgress?.('gallery');
       sections.push('<h2>Topics</h2>', galleryHtml(await topicGallery(model, ds, { codes: database, samples: 6, show: 8, seed: opts.seed })));

@@ -7,6 +7,7 @@
  * manifest is an unfinished index.
  */
 import { COMPACT_DEFAULTS, INDEX_DEFAULTS, type CompactParams } from '../config.js';
+import { range } from '../data/reader.js';
 import { formatRef } from '../data/refs.js';
 import { ArgumentError } from '../errors.js';
 import type { Hit } from './backend.js';
@@ -125,7 +126,7 @@ export class IndexWriter {
   private async writeVectors(codes: CompactCodes, labels: Int32Array, D: number): Promise<Projection> {
     const { layout } = this.header;
     const dim = layout.topics * layout.blockDim;
-    const sample = new Rng(0).sample(Int32Array.from({ length: this.n }, (_, i) => i), Math.min(this.n, INDEX_DEFAULTS.projectionSample));
+    const sample = new Rng(0).sample(range(0, this.n), Math.min(this.n, INDEX_DEFAULTS.projectionSample));
     const p = await fitProjection(codes.dense([...sample].sort((a, b) => a - b)), dim, D);
     const lance = await LanceWriter.open(this.store.lance, p.D);
     try {

@@ -84,7 +84,7 @@ interface RunConfig {
 /** Splits the training split into training objects and a seeded validation slice. */
 function holdOut(n: number, size: number, seed: number): { train: Int32Array; validation: Int32Array } {
   const v = Math.min(size, Math.floor(n / 5));
-  const perm = new Rng(seed ^ 0x5eed).shuffle(Int32Array.from({ length: n }, (_, i) => i)) as Int32Array;
+  const perm = new Rng(seed ^ 0x5eed).shuffle(range(0, n)) as Int32Array;
   return { validation: perm.slice(0, v).sort(), train: perm.slice(v).sort() };
 }
 

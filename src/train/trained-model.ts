@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { modelConfigSchema, parseConfig, SPECS, type ModelConfig } from '../config.js';
+import { range } from '../data/reader.js';
 import type { SplitObjects } from '../data/types.js';
 import { Vocabulary } from '../data/text/vocabulary.js';
 import { Rng } from '../engine/random.js';
@@ -63,7 +64,7 @@ function resolveModelDir(dir: string): string {
 }
 
 function allIndices(o: Objects): ArrayLike<number> {
-  return o.indices ?? Int32Array.from({ length: o.split.n }, (_, i) => i);
+  return o.indices ?? range(0, o.split.n);
 }
 
 export class TrainedModel {
