@@ -75,6 +75,12 @@ export const modelConfigSchema = z.object({
    * trained by the proxy term of the joint loss, never used to score objects.
    */
   proxies: z.boolean().default(false),
+  /**
+   * With class-assigned topics (train.lambdaCluster > 0, eq. (35)): 'equal' rounds K down to a multiple of the
+   * class count C (at least C) when a run starts, so that every class owns ⌊K/C⌋ topics; 'modulo' keeps K, and
+   * with K mod C ≠ 0 the first K mod C classes own one topic more. The run's config records the K it used.
+   */
+  classTopics: z.enum(['equal', 'modulo']).default('modulo'),
 });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
@@ -180,6 +186,12 @@ const V3_DEFAULTS: SpecDefaults = {
   model: { spec: 'v3', proxies: true },
   train: { lambdaProxy: 1, lambdaProtoSharp: 1, lambdaSharp: 0.2, lambdaCluster: 1, balanceOn: 'batch' },
 };
+
+/** K of a run on C classes: rounded down to a multiple of C under class-assigned topics with `classTopics: 'equal'`. */
+export function topicCount(model: ModelConfig, train: TrainConfig, classes: number): number {
+  if (model.classTopics !== 'equal' || !(train.lambdaCluster > 0) || model.variant === 'no-topics' || classes < 1) return model.K;
+  return classes * Math.max(1, Math.floor(model.K / classes));
+}
 
 export function specDefaults(spec: Spec): SpecDefaults {
   return spec === 'v3' ? V3_DEFAULTS : { model: { spec: 'v2' }, train: {} };

@@ -7,6 +7,7 @@ import * as tf from '../../src/engine/tf.js';
 import { loadDataset } from '../../src/data/registry.js';
 import type { Dataset } from '../../src/data/types.js';
 import { retrievalValidation } from '../../src/eval/validation.js';
+import { resolveConfigs, topicCount } from '../../src/config.js';
 import { train, type TrainOptions } from '../../src/train/train.js';
 import { loadModel, type TrainedModel } from '../../src/train/trained-model.js';
 import { TINY_IMAGE_MODEL } from '../support/tiny.js';
@@ -82,6 +83,21 @@ describe('train', () => {
     const objects = { split: ds.test, indices: [0, 1] };
     expect(Array.from((await loaded.encode(objects)).codes)).toEqual(Array.from((await r.model.encode(objects)).codes));
     loaded.dispose();
+    r.model.dispose();
+  });
+
+  it('with classTopics equal gives every class the same number of topics, and records the K it used', async () => {
+    const C = ds.classes.length;
+    const trainCfg = resolveConfigs().train; // v3: class-assigned topics (λ_cluster 1)
+    const K = (k: number, classTopics: 'equal' | 'modulo', t = trainCfg) => topicCount({ ...resolveConfigs({ K: k, classTopics }).model }, t, C);
+    expect(C).toBe(10);
+    expect([K(32, 'equal'), K(25, 'equal'), K(10, 'equal'), K(4, 'equal'), K(32, 'modulo')]).toEqual([30, 20, 10, 10, 32]);
+    expect(K(32, 'equal', { ...trainCfg, lambdaCluster: 0 })).toBe(32); // topics not class-assigned: K as given
+    const out = path.join(root, 'equal');
+    const r = await train(opts(out, { model: { ...TINY_MODEL, K: 4, classTopics: 'equal' }, train: { maxSteps: 2, validationSize: 40, seed: 3, P: 4, M: 4 } }));
+    expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).model.K).toBe(10);
+    expect(r.model.config.K).toBe(10);
+    expect((await r.model.encode({ split: ds.test, indices: [0] })).codes.length).toBe(10 * TINY_MODEL.d);
     r.model.dispose();
   });
 
