@@ -219,7 +219,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const onProgress = (done: number, total: number): void => opts.onEvent?.({ type: 'prepare', stage: 'scan', done, total });
   const ds = typeof opts.dataset === 'string' || opts.resume ? await openDataset(run.dataset, { seed: tc.seed, onProgress }) : residentDatasetReader(opts.dataset);
   // Class-assigned topics may fix K by the class count (config.ts topicCount); a resumed run keeps its K.
-  if (!opts.resume) run.model = { ...run.model, K: topicCount(run.model, tc, ds.classes.length) };
+  if (!opts.resume) run.model = { ...run.model, K: topicCount(run.model, tc, ds.classes.length, ds.domain) };
   const p = plan(ds, tc);
   const { trainIdx, valIdx, trainLabels, sampler, stepsPerEpoch, totalSteps } = p;
   const rng = new Rng(tc.seed);

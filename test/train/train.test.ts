@@ -89,10 +89,13 @@ describe('train', () => {
   it('with classTopics equal gives every class the same number of topics, and records the K it used', async () => {
     const C = ds.classes.length;
     const trainCfg = resolveConfigs().train; // v3: class-assigned topics (λ_cluster 1)
-    const K = (k: number, classTopics: 'equal' | 'modulo', t = trainCfg) => topicCount({ ...resolveConfigs({ K: k, classTopics }).model }, t, C);
+    type Share = 'auto' | 'equal' | 'modulo';
+    const K = (k: number, classTopics: Share, domain: 'image' | 'text' = 'image', t = trainCfg) => topicCount(resolveConfigs({ K: k, classTopics }).model, t, C, domain);
     expect(C).toBe(10);
     expect([K(32, 'equal'), K(25, 'equal'), K(10, 'equal'), K(4, 'equal'), K(32, 'modulo')]).toEqual([30, 20, 10, 10, 32]);
-    expect(K(32, 'equal', { ...trainCfg, lambdaCluster: 0 })).toBe(32); // topics not class-assigned: K as given
+    // auto: equal shares for documents, K as given for images; topics not class-assigned: K as given.
+    expect([K(32, 'auto', 'text'), K(32, 'auto', 'image'), K(32, 'modulo', 'text')]).toEqual([30, 32, 32]);
+    expect(K(32, 'equal', 'text', { ...trainCfg, lambdaCluster: 0 })).toBe(32);
     const out = path.join(root, 'equal');
     const r = await train(opts(out, { model: { ...TINY_MODEL, K: 4, classTopics: 'equal' }, train: { maxSteps: 2, validationSize: 40, seed: 3, P: 4, M: 4 } }));
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).model.K).toBe(10);
