@@ -15,24 +15,27 @@
  *      vectors; the dense codes are compacted with the defaults in chunks. Prints RSS after each stage and the
  *      peak RSS of the searches, and exact q/s (1 and 64 real test-image queries).
  * Prints the CPU model and load; writes artifacts/bench-search.json.
- * Usage: `npx tsx bench/search.ts [--model dir] [--database 60000] [--map-queries 1000] [--skip-index] [--large 1000000] [--synthetic 1000000] [--skip-fmnist]`
+ * Usage: `npx tsx bench/search.ts [--backend auto|torch|wasm] [--model dir] [--database 60000] [--map-queries 1000] [--skip-index] [--large 1000000] [--synthetic 1000000] [--skip-fmnist] [--tail-mass 0.05,0.2,0.4,0.6]`
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { COMPACT_DEFAULTS, type CompactParams } from '../src/config.js';
+import { COMPACT_DEFAULTS, EXACT_DEFAULTS, type CompactParams } from '../src/config.js';
 import { loadDataset } from '../src/data/registry.js';
 import type { ImageSplit } from '../src/data/types.js';
-import { initEngine } from '../src/engine/backend.js';
+import { initEngine, parseBackend } from '../src/engine/backend.js';
 import { Rng } from '../src/engine/random.js';
 import { subsetSplit } from '../src/eval/experiment.js';
 import { evaluateRetrieval } from '../src/eval/retrieval.js';
 import { buildIndex, splitSource, type ObjectSource } from '../src/search/build.js';
 import { CompactCodes } from '../src/search/compact.js';
 import { ExactBackend } from '../src/search/exact.js';
+import { LanceBackend } from '../src/search/lance.js';
+import { INDEX_FILES, readArray } from '../src/search/manifest.js';
+import { openStore } from '../src/search/store.js';
+import { recall } from '../src/search/write.js';
 import type { IndexManifest } from '../src/search/manifest.js';
-import { Searcher } from '../src/search/searcher.js';
 import { TrainedModel, loadModel } from '../src/train/trained-model.js';
 
 const arg = (name: string, def: string) => {
@@ -46,6 +49,7 @@ const large = Number(arg('large', '0'));
 const largeOut = arg('large-out', 'artifacts/bench-large-index');
 const synthetic = Number(arg('synthetic', '0'));
 const skipFmnist = process.argv.includes('--skip-fmnist');
+const tailMasses = arg('tail-mass', '0.05,0.2,0.4,0.6').split(',').map(Number);
 const K = 10;
 
 const cpu = (() => {
@@ -60,7 +64,8 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const rss = () => process.memoryUsage().rss;
 console.log(`CPU ${cpu}, load average ${load()} at start`);
 
-await initEngine({ backend: 'wasm' });
+const engine = await initEngine({ backend: parseBackend(arg('backend', 'auto')) });
+console.log(`engine ${engine.backend} (${engine.reason})`);
 if (!existsSync(path.join(modelDir, 'model', 'model.json')) && !existsSync(path.join(modelDir, 'model.json'))) {
   console.error(`no model in ${modelDir}: train one (npm start, or sadsl train) and pass --model`);
   process.exit(2);
@@ -246,14 +251,49 @@ if (large > 0) {
     writeFileSync(path.join(largeOut, 'build.json'), JSON.stringify({ seconds: t, cpu, load: load() }));
   }
   const build = JSON.parse(readFileSync(path.join(largeOut, 'build.json'), 'utf8')) as { seconds: number };
-  const s = await Searcher.open(largeOut, { backend: 'exact' });
-  const q = (await model.encode({ split: ds.test, indices: Array.from({ length: 128 }, (_, i) => i) })).codes;
-  const codes = CompactCodes.parse(readFileSync(path.join(largeOut, 'codes.bin')), m.layout, m.codes.params.dtype, m.n, m.codes.blocks);
-  const qps = await exactQps(codes, q);
-  await s.close();
   const bytes = dirBytes(largeOut);
-  console.log(`${m.n} objects: build ${build.seconds.toFixed(0)} s, ${(bytes / 2 ** 30).toFixed(2)} GiB on disk; exact ${qps.one.toFixed(1)} q/s one, ${qps.block64.toFixed(1)} q/s ×64; ${JSON.stringify(describe(m))} (load ${load()})`);
-  results.large = { n: m.n, buildSeconds: build.seconds, bytes, exactQps1: qps.one, exactQps64: qps.block64, ...describe(m) };
+  const codes = CompactCodes.parse(readFileSync(path.join(largeOut, 'codes.bin')), m.layout, m.codes.params.dtype, m.n, m.codes.blocks);
+  const lb = readFileSync(path.join(largeOut, 'labels.i32'));
+  const labels = new Int32Array(lb.buffer.slice(lb.byteOffset, lb.byteOffset + lb.byteLength));
+  const nq = 128;
+  const q = (await model.encode({ split: ds.test, indices: Array.from({ length: nq }, (_, i) => i) })).codes;
+  console.log(`${m.n} objects: build ${build.seconds.toFixed(0)} s, ${(bytes / 2 ** 30).toFixed(2)} GiB on disk; ${JSON.stringify(describe(m))}`);
+  const [exact, tSplit] = await timed(async () => new ExactBackend(codes, labels, (r) => `train:${r}`));
+  console.log(`exact backend ready in ${tSplit.toFixed(0)} s (RSS ${mib(rss())})`);
+  // Unpruned (every topic of the query in the first pass) on one block of 64, for reference.
+  exact.tailMass = 0;
+  const [truth, tU] = await timed(() => exact.search(q.subarray(0, 64 * dim), K));
+  console.log(`exact, unpruned: ${(64 / tU).toFixed(1)} q/s ×64 (load ${load()})`);
+  const pruned: Record<string, unknown>[] = [];
+  for (const tailMass of tailMasses) {
+    exact.tailMass = tailMass;
+    const r = await exactQps(codes, q, exact);
+    const pass = exact.stats;
+    pruned.push({ tailMass, exactQps1: r.one, exactQps64: r.block64, ...pass });
+    console.log(`exact, pruned (tail mass ${tailMass}): ${r.one.toFixed(1)} q/s one, ${r.block64.toFixed(1)} q/s ×64; ${pass.headTopics.toFixed(2)} head topics, ${pass.candidates.toFixed(0)} objects scored per query (load ${load()})`);
+  }
+  exact.tailMass = EXACT_DEFAULTS.tailMass;
+  const qps = await exactQps(codes, q, exact);
+  console.log(`exact, default tail mass ${EXACT_DEFAULTS.tailMass}: ${qps.one.toFixed(1)} q/s one, ${qps.block64.toFixed(1)} q/s ×64 (load ${load()})`);
+  const truthAll = [...truth, ...(await exact.search(q.subarray(64 * dim), K))];
+  // ANN: LanceDB candidates re-scored exactly, over a sweep that goes past the build's largest refine factor.
+  const store = await openStore(largeOut);
+  const matrix = await readArray(store, m, INDEX_FILES.projection, Float32Array, dim * (m.ann.type === 'lance' ? m.ann.dims : 0));
+  const sweep: { nprobes: number; refineFactor: number; recall: number; qps: number }[] = [];
+  if (m.ann.type === 'lance') {
+    const lance = await LanceBackend.open(store.lance, exact, { dim, D: m.ann.dims, matrix }, m.ann.search);
+    for (const nprobes of [20, 80]) {
+      for (const refineFactor of [40, 100, 200, 500]) {
+        const l = lance.withParams({ nprobes, refineFactor });
+        await l.search(q.subarray(0, dim), K);
+        const [hits, t] = await timed(() => l.search(q, K));
+        sweep.push({ nprobes, refineFactor, recall: recall(hits, truthAll), qps: nq / t });
+        console.log(`ANN nprobes ${nprobes}, refine ${refineFactor}: recall@10 ${sweep.at(-1)!.recall.toFixed(3)}, ${sweep.at(-1)!.qps.toFixed(1)} q/s (load ${load()})`);
+      }
+    }
+    await lance.close(); // closes the exact backend too
+  } else await exact.close();
+  results.large = { n: m.n, buildSeconds: build.seconds, bytes, exactQps1: qps.one, exactQps64: qps.block64, exactUnprunedQps64: 64 / tU, exactPruned: pruned, annSweep: sweep, ...describe(m) };
 }
 if (synthetic > 0) {
   console.log(`\n== ${synthetic} synthetic compact codes (load ${load()})`);

@@ -296,6 +296,24 @@ export const compactParamsSchema = z.object({
 export type CompactParams = z.infer<typeof compactParamsSchema>;
 export const COMPACT_DEFAULTS: CompactParams = compactParamsSchema.parse({});
 
+/**
+ * Exact search over compact codes (src/search/exact.ts). A query scores first only its head topics — its
+ * largest-mass blocks, all but at most `tailMass` of its squared norm — and bounds what the rest can add by
+ * Cauchy–Schwarz; only the objects whose bound can still reach the k-th best are scored in full, so the
+ * result is the exact top-k. 0 scores every topic of the query in the first pass (no pruning).
+ */
+export const EXACT_DEFAULTS = {
+  tailMass: 0.05,
+  /** Rows per score tile: a tile of 64 queries × R floats is 16 MB. */
+  range: 65536,
+  /**
+   * Bytes of stored blocks (as float32) up to which they stay on the engine between passes. wasm's heap is
+   * at most 4 GB, so there 1.5 GB; the torch engine's tensors live in process memory, so there a third of RAM.
+   */
+  residentBytesWasm: 1.5 * 2 ** 30,
+  residentRamShareTorch: 1 / 3,
+} as const;
+
 /** `sadsl index`: the ANN stage (src/search/lance.ts) and how its search parameters are chosen. */
 export const INDEX_DEFAULTS = {
   /** Objects from which an index gets an ANN index (`--ann auto`); smaller ones are searched exactly. */

@@ -6,11 +6,21 @@
  * k of the objects in rows [c·R, (c+1)·R), as a float32 matrix [rows, d] (scale folded in). A block of queries
  * is answered in one pass over the database: per row range, each topic's piece is multiplied on the engine
  * with the blocks of the queries that keep that topic ([q_k, d]·[rows, d]ᵀ, a matrix product instead of a
- * scalar loop), scattered into a score tile [queries, R], and the tile feeds a running top-k per query.
- * A query touches only the pieces of the topics it keeps, and a pass costs about the same memory traffic for
+ * scalar loop) and scattered into a score tile [queries, R]. A pass costs about the same memory traffic for
  * one query as for 64, which is why the service answers concurrent queries together (batcher.ts).
+ *
+ * Pruning (exact). A pass multiplies only each query's head topics H — its largest blocks by w_k²‖q̃_k‖², all
+ * but at most `tailMass` of the total — giving the partial score p(x) = Σ_{k∈H} w_k ⟨q̃_k, x̃_k⟩. By
+ * Cauchy–Schwarz per topic, the tail T adds at most
+ *   |Σ_{k∈T} w_k ⟨q̃_k, x̃_k⟩| ≤ b(x) = Σ_{k∈T} |w_k| ‖q̃_k‖ ‖x̃_k‖,
+ * one more matrix product of the queries' tail norms with the objects' block norms ([q, K]·[K, R]), so
+ * s̃(x) ∈ [p − b, p + b]. Any object whose upper bound p + b is below the k-th largest lower bound cannot be
+ * among the k best; the others (candidates) are scored in full, and the k best of them are the exact top-k.
+ * An object of another class keeps its mass on topics where the query has little, so both p and b are small
+ * for it and the bound rules it out; on concentrated codes the head is a few of the K topics.
  */
-import { COMPACT_DEFAULTS, type CompactParams } from '../config.js';
+import { totalmem } from 'node:os';
+import { COMPACT_DEFAULTS, EXACT_DEFAULTS, type CompactParams } from '../config.js';
 import * as tf from '../engine/tf.js';
 import { ArgumentError } from '../errors.js';
 import type { Hit, SearchBackend } from './backend.js';
@@ -18,19 +28,45 @@ import { CompactCodes } from './compact.js';
 import { weightVector, type CodeLayout, type TopicWeights } from './topics.js';
 import { TopK, bestFirst } from '../engine/topk.js';
 
-/** Rows per range: a score tile of 64 queries × R floats is 16 MB. */
-const RANGE = 65536;
-/** Pieces stay on the engine (no copy per pass) while all of them take at most this many bytes. */
-const RESIDENT_BYTES = 1.5 * 2 ** 30;
+export interface ExactOptions {
+  /** Share of a query's squared norm left out of its head topics (module comment); default `EXACT_DEFAULTS.tailMass`. */
+  tailMass?: number;
+  /** Rows per score tile; default `EXACT_DEFAULTS.range`. */
+  range?: number;
+  /** Keep the stored blocks on the engine between passes; default: when they fit the engine's budget (EXACT_DEFAULTS). */
+  resident?: boolean;
+}
+
+/** Statistics of the latest search: how much pruning saved. */
+export interface ExactPassStats {
+  queries: number;
+  /** Mean head topics per query. */
+  headTopics: number;
+  /** Mean objects scored in full per query. */
+  candidates: number;
+}
 
 /** The blocks of one topic among the objects of one row range. */
 interface Piece {
   /** Row of each block, relative to the range start. */
   rows: Int32Array;
-  /** [rows.length, d] values · scale. */
+  /** [rows.length, d] values · scale; emptied once the values stay on the engine. */
   values: Float32Array;
   /** The values on the engine, transposed to [d, blocks] (pieceTensor), when they stay there. */
   tensor: tf.Tensor2D | null;
+}
+
+/** A query's decoded blocks and its head topics. */
+interface PreparedQuery {
+  /** [K·d] unweighted blocks (0 where the compact query dropped the topic). */
+  dense: Float32Array;
+  /** Topics the query keeps. */
+  kept: Uint8Array;
+  head: number[];
+  /** [K] |w_k| ‖q̃_k‖ for the tail topics, 0 for the head and dropped ones. */
+  tail: Float32Array;
+  /** Absolute slack added to every bound for float32 rounding in the engine's product. */
+  eps: number;
 }
 
 export class ExactBackend implements SearchBackend {
@@ -39,7 +75,13 @@ export class ExactBackend implements SearchBackend {
   readonly size: number;
   /** pieces[range][topic], null when no object of the range keeps the topic. */
   private readonly pieces: (Piece | null)[][];
+  /** Per range, ‖x̃_k‖ of every object and topic as [K, rows] (0 where the object dropped the topic). */
+  private readonly blockNorms: { values: Float32Array; tensor: tf.Tensor2D | null }[];
   private readonly queryParams: CompactParams;
+  /** Share of a query's squared norm left out of its head (ExactOptions); may change between searches. */
+  tailMass: number;
+  private readonly range: number;
+  private lastStats: ExactPassStats = { queries: 0, headTopics: 0, candidates: 0 };
 
   constructor(
     readonly compact: CompactCodes,
@@ -51,15 +93,23 @@ export class ExactBackend implements SearchBackend {
      * Fashion-MNIST bench, halves to quarters the mAP lost to compact codes (int8 ≤ 7 blocks: −0.020 → −0.012).
      */
     queryParams?: Partial<CompactParams>,
+    opts: ExactOptions = {},
   ) {
     this.layout = compact.layout;
     this.size = labels.length;
     if (compact.n !== this.size) throw new ArgumentError(`codes: expected ${this.size} objects, got ${compact.n}`);
+    this.tailMass = opts.tailMass ?? EXACT_DEFAULTS.tailMass;
+    if (!(this.tailMass >= 0 && this.tailMass < 1)) throw new ArgumentError(`tailMass: must be in [0, 1), got ${this.tailMass}`);
+    this.range = opts.range ?? EXACT_DEFAULTS.range;
+    if (!Number.isInteger(this.range) || this.range < 1) throw new ArgumentError(`range: must be a positive integer, got ${this.range}`);
     this.queryParams = { ...COMPACT_DEFAULTS, maxBlocks: compact.layout.topics, maxDroppedMass: 0, ...queryParams, dtype: 'float32' };
-    this.pieces = split(compact);
-    if (compact.blocks * compact.layout.blockDim * 4 <= RESIDENT_BYTES) {
-      for (const range of this.pieces) for (const p of range) if (p) p.tensor = pieceTensor(p, compact.layout.blockDim);
-    }
+    const resident = opts.resident ?? compact.blocks * compact.layout.blockDim * 4 <= residentBytes();
+    ({ pieces: this.pieces, blockNorms: this.blockNorms } = split(compact, this.range, resident));
+  }
+
+  /** Head topics and candidates of the latest search. */
+  get stats(): ExactPassStats {
+    return this.lastStats;
   }
 
   async search(queries: Float32Array, k: number, topicWeights?: TopicWeights): Promise<Hit[][]> {
@@ -70,53 +120,108 @@ export class ExactBackend implements SearchBackend {
     const q = CompactCodes.fromDense(queries, this.layout, this.queryParams);
     const nq = q.n;
     const kk = Math.min(k, this.size);
-    // Per topic, the queries that keep it and their (steered) blocks [m, d].
+    const prepared = Array.from({ length: nq }, (_, i) => this.prepare(q, i, w));
+    // Per head topic, the queries that have it and their (steered) blocks [m, d].
     const byTopic = Array.from({ length: K }, () => ({ qs: [] as number[], vecs: [] as number[] }));
-    const v = new Float32Array(d);
-    for (let i = 0; i < nq; i++) {
-      for (let b = q.offsets[i]; b < q.offsets[i + 1]; b++) {
-        const t = q.topics[b];
-        if (w && w[t] === 0) continue;
-        q.blockInto(b, v, 0, w ? w[t] : 1);
+    prepared.forEach((pq, i) => {
+      for (const t of pq.head) {
         byTopic[t].qs.push(i);
-        for (let j = 0; j < d; j++) byTopic[t].vecs.push(v[j]);
+        const wt = w ? w[t] : 1;
+        for (let j = 0; j < d; j++) byTopic[t].vecs.push(pq.dense[t * d + j] * wt);
       }
-    }
+    });
     const active = byTopic.flatMap((t, topic) => (t.qs.length > 0 ? [{ topic, qs: Int32Array.from(t.qs), vecs: tf.tensor2d(t.vecs, [t.qs.length, d]) }] : []));
+    const tails = tf.tensor2d(concat(prepared.map((pq) => pq.tail)), [nq, K]); // [q, K]
+    const R = this.range;
     try {
-      const heaps = Array.from({ length: nq }, () => new TopK(kk));
-      const tile = new Float32Array(nq * RANGE);
+      // The k-th largest lower bound so far, per query, and the rows whose upper bound reached it.
+      const lower = Array.from({ length: nq }, () => new TopK(kk));
+      const cands = Array.from({ length: nq }, () => ({ rows: [] as number[], upper: [] as number[] }));
+      const partial = new Float32Array(nq * R); // [q, R] p(x)
       for (let c = 0; c < this.pieces.length; c++) {
-        const r0 = c * RANGE;
-        const r1 = Math.min(this.size, r0 + RANGE);
-        tile.fill(0);
+        const r0 = c * R;
+        const rows = Math.min(this.size, r0 + R) - r0;
+        partial.fill(0);
         for (const t of active) {
           const p = this.pieces[c][t.topic];
-          if (p) scatter(await this.product(t.vecs, p, d), t.qs, p.rows, tile);
+          if (p) scatter(await this.product(t.vecs, p.tensor ?? pieceTensor(p, d)), t.qs, p.rows, partial, R);
         }
+        const norms = this.blockNorms[c];
+        const bound = await this.product(tails, norms.tensor ?? tf.tensor2d(norms.values, [K, rows])); // [q, rows] b(x)
         for (let i = 0; i < nq; i++) {
-          const heap = heaps[i];
-          const base = i * RANGE;
-          for (let r = 0; r < r1 - r0; r++) {
-            const s = tile[base + r];
-            if (s > heap.threshold) heap.push(s, r0 + r);
+          const eps = prepared[i].eps;
+          const heap = lower[i];
+          const cand = cands[i];
+          for (let r = 0; r < rows; r++) {
+            const s = partial[i * R + r];
+            const b = bound[i * rows + r] + eps;
+            if (s - b > heap.threshold) heap.push(s - b, r0 + r);
+            if (s + b >= heap.threshold) {
+              cand.rows.push(r0 + r);
+              cand.upper.push(s + b);
+            }
           }
+          if (cand.rows.length > 4 * kk + 4096) prune(cand, heap.threshold);
         }
       }
-      // Ordered by the score each hit reports (summed per topic here), which can differ from the engine's
-      // product in the last float32 bit: near-ties would otherwise list out of order, and unlike rank()'s.
-      return heaps.map((heap, i) => heap.sorted().map(({ row }) => this.hit(q, i, row, w)).sort(bestFirst));
+      let scored = 0;
+      const out = cands.map((cand, i) => {
+        prune(cand, lower[i].threshold);
+        scored += cand.rows.length;
+        const best = new TopK(kk);
+        for (const row of cand.rows) best.push(compactScore(prepared[i], this.compact, row, w), row);
+        // Ordered by the score each hit reports (summed per topic as compactScore sums), ties by row.
+        return best.sorted().map(({ row }) => this.hit(q, i, row, w));
+      });
+      this.lastStats = { queries: nq, headTopics: prepared.reduce((a, p) => a + p.head.length, 0) / Math.max(1, nq), candidates: scored / Math.max(1, nq) };
+      return out;
     } finally {
-      tf.dispose(active.map((t) => t.vecs));
+      tf.dispose([tails, ...active.map((t) => t.vecs)]);
     }
   }
 
-  /** Scores [queries of the topic, blocks of the piece] on the engine. */
-  private async product(queries: tf.Tensor2D, p: Piece, d: number): Promise<Float32Array> {
-    const s = tf.tidy(() => tf.matMul(queries, p.tensor ?? pieceTensor(p, d)));
+  /** Decodes query i, orders its topics by steered mass and splits them into head and tail. */
+  private prepare(q: CompactCodes, i: number, w: Float32Array | null): PreparedQuery {
+    const { topics: K, blockDim: d } = this.layout;
+    const dense = new Float32Array(K * d);
+    const kept = new Uint8Array(K);
+    const mass = new Float64Array(K);
+    let total = 0;
+    for (let b = q.offsets[i]; b < q.offsets[i + 1]; b++) {
+      const t = q.topics[b];
+      q.blockInto(b, dense, t * d);
+      kept[t] = 1;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += dense[t * d + j] ** 2;
+      mass[t] = (w ? w[t] * w[t] : 1) * s;
+      total += mass[t];
+    }
+    const order = Array.from({ length: K }, (_, t) => t)
+      .filter((t) => mass[t] > 0)
+      .sort((a, b) => mass[b] - mass[a] || a - b);
+    let rest = total;
+    const head: number[] = [];
+    for (const t of order) {
+      if (head.length > 0 && rest <= this.tailMass * total) break;
+      head.push(t);
+      rest -= mass[t];
+    }
+    const tail = new Float32Array(K);
+    for (const t of order.slice(head.length)) tail[t] = Math.sqrt(mass[t]);
+    return { dense, kept, head, tail, eps: 1e-4 * (1 + Math.sqrt(total)) };
+  }
+
+  /** a·b on the engine, read back: [queries of a topic, d]·[d, blocks] or [q, K]·[K, rows]. A b made for this call is disposed. */
+  private async product(a: tf.Tensor2D, b: tf.Tensor2D): Promise<Float32Array> {
+    const s = tf.matMul(a, b);
     const out = (await s.data()) as Float32Array;
     s.dispose();
+    if (!this.isResident(b)) b.dispose();
     return out;
+  }
+
+  private isResident(t: tf.Tensor2D): boolean {
+    return this.blockNorms.some((n) => n.tensor === t) || this.pieces.some((range) => range.some((p) => p?.tensor === t));
   }
 
   /** The k best of the candidate rows for one query [dim], by the exact compact score (the ANN's re-ranking). */
@@ -146,7 +251,45 @@ export class ExactBackend implements SearchBackend {
 
   async close(): Promise<void> {
     for (const range of this.pieces) for (const p of range) p?.tensor?.dispose();
+    for (const n of this.blockNorms) n.tensor?.dispose();
   }
+}
+
+/** Bytes of float32 blocks that may stay on the current engine (EXACT_DEFAULTS). */
+function residentBytes(): number {
+  return tf.getBackend() === 'torch' ? totalmem() * EXACT_DEFAULTS.residentRamShareTorch : EXACT_DEFAULTS.residentBytesWasm;
+}
+
+/** Keeps the candidates whose upper bound reaches `threshold`. */
+function prune(cand: { rows: number[]; upper: number[] }, threshold: number): void {
+  let m = 0;
+  for (let j = 0; j < cand.rows.length; j++) {
+    if (cand.upper[j] >= threshold) {
+      cand.rows[m] = cand.rows[j];
+      cand.upper[m++] = cand.upper[j];
+    }
+  }
+  cand.rows.length = m;
+  cand.upper.length = m;
+}
+
+/**
+ * Σ_k w_k ⟨q̃_k, x̃_k⟩ of a prepared query and stored object `row`, summed exactly as compactContributions and
+ * Hit.score sum (per topic in float64, then in topic order), so candidates rank by the scores their hits report.
+ */
+function compactScore(pq: PreparedQuery, db: CompactCodes, row: number, w: Float32Array | null): number {
+  const d = db.layout.blockDim;
+  const vb = new Float32Array(d);
+  let total = 0;
+  for (let y = db.offsets[row]; y < db.offsets[row + 1]; y++) {
+    const t = db.topics[y];
+    if (!pq.kept[t]) continue;
+    db.blockInto(y, vb, 0);
+    let s = 0;
+    for (let j = 0, o = t * d; j < d; j++) s += pq.dense[o + j] * vb[j];
+    total += (w ? w[t] : 1) * s;
+  }
+  return total;
 }
 
 /** Per topic k, w_k ⟨ã_k, b̃_k⟩ of object i of a and object j of b (0 for topics one of them dropped). */
@@ -184,25 +327,41 @@ function pieceTensor(p: Piece, d: number): tf.Tensor2D {
   return tf.tensor2d(t, [d, n]);
 }
 
-/** tile[q_a, rows[b]] += scores[a, b] for the queries of one topic and the blocks of one piece. */
-function scatter(scores: Float32Array, qs: Int32Array, rows: Int32Array, tile: Float32Array): void {
+/** partial[q_a, rows[b]] += scores[a, b] for the queries of one topic and the blocks of one piece (tiles of R rows). */
+function scatter(scores: Float32Array, qs: Int32Array, rows: Int32Array, partial: Float32Array, R: number): void {
   const nb = rows.length;
   for (let a = 0; a < qs.length; a++) {
-    const base = qs[a] * RANGE;
+    const base = qs[a] * R;
     const so = a * nb;
-    for (let b = 0; b < nb; b++) tile[base + rows[b]] += scores[so + b];
+    for (let b = 0; b < nb; b++) partial[base + rows[b]] += scores[so + b];
   }
 }
 
-/** Regroups the stored blocks by row range and topic, as float32 with the scale folded in. */
-function split(c: CompactCodes): (Piece | null)[][] {
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Regroups the stored blocks by row range and topic, as float32 with the scale folded in, and lays out each
+ * range's block norms as [K, rows]; with `resident` each range moves to the engine as it is made (the float32
+ * copies of the pieces are then dropped).
+ */
+function split(c: CompactCodes, R: number, resident: boolean): { pieces: (Piece | null)[][]; blockNorms: { values: Float32Array; tensor: tf.Tensor2D | null }[] } {
   const { topics: K, blockDim: d } = c.layout;
   const out: (Piece | null)[][] = [];
-  for (let r0 = 0; r0 < c.n; r0 += RANGE) {
-    const r1 = Math.min(c.n, r0 + RANGE);
+  const blockNorms: { values: Float32Array; tensor: tf.Tensor2D | null }[] = [];
+  for (let r0 = 0; r0 < c.n; r0 += R) {
+    const r1 = Math.min(c.n, r0 + R);
     const count = new Int32Array(K);
     for (let b = c.offsets[r0]; b < c.offsets[r1]; b++) count[c.topics[b]]++;
-    const pieces = Array.from({ length: K }, (_, k) => (count[k] > 0 ? { rows: new Int32Array(count[k]), values: new Float32Array(count[k] * d), tensor: null } : null));
+    const pieces: (Piece | null)[] = Array.from({ length: K }, (_, k) => (count[k] > 0 ? { rows: new Int32Array(count[k]), values: new Float32Array(count[k] * d), tensor: null } : null));
+    const norms = new Float32Array(K * (r1 - r0)); // [K, rows]
     const fill = new Int32Array(K);
     for (let i = r0; i < r1; i++) {
       for (let b = c.offsets[i]; b < c.offsets[i + 1]; b++) {
@@ -211,9 +370,22 @@ function split(c: CompactCodes): (Piece | null)[][] {
         const piece = pieces[k]!;
         piece.rows[p] = i - r0;
         c.blockInto(b, piece.values, p * d);
+        let s = 0;
+        for (let j = p * d; j < (p + 1) * d; j++) s += piece.values[j] ** 2;
+        norms[k * (r1 - r0) + (i - r0)] = Math.sqrt(s);
       }
     }
+    const n = { values: norms, tensor: null as tf.Tensor2D | null };
+    if (resident) {
+      for (const p of pieces) {
+        if (!p) continue;
+        p.tensor = pieceTensor(p, d);
+        p.values = new Float32Array(0);
+      }
+      n.tensor = tf.tensor2d(norms, [K, r1 - r0]);
+    }
     out.push(pieces);
+    blockNorms.push(n);
   }
-  return out;
+  return { pieces: out, blockNorms };
 }

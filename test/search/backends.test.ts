@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/backend.js';
+import * as tf from '../../src/engine/tf.js';
 import { QueryBatcher } from '../../src/search/batcher.js';
 import { CompactCodes } from '../../src/search/compact.js';
 import { ExactBackend } from '../../src/search/exact.js';
@@ -147,6 +148,79 @@ describe('exact backend', () => {
     const hit = (await exact.search(await exact.codes([123]), 1))[0][0];
     expect(hit.row).toBe(123);
     expect(hit.score).toBeCloseTo(1, 5);
+  });
+});
+
+describe('exact backend, pruned by head topics', () => {
+  // 40 clusters: each object a noisy copy of one of 40 peaked topic codes, so a query's near neighbours share
+  // its head topics and the bound rules out the other clusters.
+  const K = 8;
+  const lay = { topics: K, blockDim: 8 };
+  const D = K * 8;
+  const protos = topicCodes(40, lay, 7, 4).codes;
+  const noisy = (count: number, seed: number, sigma: number) => {
+    const noise = unitCodes(count, D, seed);
+    const out = new Float32Array(count * D);
+    for (let i = 0; i < count; i++) {
+      let s = 0;
+      for (let j = 0; j < D; j++) s += (out[i * D + j] = protos[(i % 40) * D + j] + sigma * noise[i * D + j]) ** 2;
+      for (let j = 0; j < D; j++) out[i * D + j] /= Math.sqrt(s);
+    }
+    return out;
+  };
+  const db = CompactCodes.fromDense(noisy(3000, 11, 0.25), lay, compactParams);
+  const dense = db.dense(Array.from({ length: 3000 }, (_, i) => i));
+  const labs = Int32Array.from({ length: 3000 }, (_, i) => i % 40);
+  // Cluster queries and unstructured ones (whose best scores are low, so the bounds decide more).
+  const qs = new Float32Array([...noisy(8, 12, 0.25), ...topicCodes(4, lay, 13).codes]);
+
+  it('returns the exact top-k (a plain loop, and the unpruned search) across several tiles, scoring only candidates', async () => {
+    const pruned = new ExactBackend(db, labs, ids, undefined, { tailMass: 0.2, range: 700 });
+    const full = new ExactBackend(db, labs, ids, undefined, { tailMass: 0, range: 700 });
+    // Pieces copied to the engine per pass instead of kept there: the same hits.
+    const transient = new ExactBackend(db, labs, ids, undefined, { tailMass: 0.2, range: 700, resident: false });
+    for (const weights of [undefined, { 0: 0, 2: 3 }]) {
+      const w = weights ? Array.from({ length: K }, (_, k) => (k === 0 ? 0 : k === 2 ? 3 : 1)) : undefined;
+      const hits = await pruned.search(qs, 10, weights);
+      const stats = pruned.stats;
+      const ref = await full.search(qs, 10, weights);
+      for (let i = 0; i < 12; i++) {
+        const scores = bruteScores(dense, qs.subarray(i * D, (i + 1) * D), lay, w);
+        expect(hits[i].map((h) => h.row)).toEqual(topRows(scores, 10));
+        expect(hits[i]).toEqual(ref[i]);
+        for (const h of hits[i]) expect(h.score).toBeCloseTo(scores[h.row], 5);
+      }
+      expect(await transient.search(qs, 10, weights)).toEqual(hits);
+      expect(stats.headTopics).toBeLessThan(K);
+      expect(full.stats.headTopics).toBeGreaterThan(stats.headTopics);
+    }
+    // The cluster queries alone: a few clusters' worth of objects (75 each) are scored, not the 3,000; a search
+    // leaves no tensor behind (non-resident pieces are made and disposed per pass).
+    const before = tf.memory().numTensors;
+    await pruned.search(qs.subarray(0, 8 * D), 10);
+    await transient.search(qs.subarray(0, 8 * D), 10);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(pruned.stats.candidates).toBeLessThan(100);
+    await pruned.close();
+    await full.close();
+    await transient.close();
+  });
+
+  it('keeps an object whose tail topics lift it above one that leads on the head (the bound, by hand)', async () => {
+    // q = (0.9, √0.19): with tailMass 0.2 the head is topic 0 and ‖q_T‖ = 0.4359. x1 = (0.5, 0.866) scores
+    // 0.45 + 0.3775 = 0.8275 but only 0.45 on the head; x2 = (0.85, 0) scores 0.765, all of it on the head.
+    const tiny = { topics: 2, blockDim: 1 };
+    const codes = CompactCodes.fromDense(new Float32Array([0.5, 0.866, 0.85, 0, 0.1, 0.2]), tiny, lossless);
+    const exact = new ExactBackend(codes, new Int32Array(3), ids, undefined, { tailMass: 0.2 });
+    const [hits] = await exact.search(new Float32Array([0.9, Math.sqrt(0.19)]), 1);
+    expect(exact.stats.headTopics).toBe(1);
+    expect(hits.map((h) => h.row)).toEqual([0]);
+    expect(hits[0].score).toBeCloseTo(0.45 + Math.sqrt(0.19) * 0.866, 5);
+    await exact.close();
+  });
+
+  it('rejects a tail share outside [0, 1)', () => {
+    expect(() => new ExactBackend(db, labs, ids, undefined, { tailMass: 1 })).toThrow(/tailMass/);
   });
 });
 
