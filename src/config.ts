@@ -303,7 +303,7 @@ export const COMPACT_DEFAULTS: CompactParams = compactParamsSchema.parse({});
  * result is the exact top-k. 0 scores every topic of the query in the first pass (no pruning).
  */
 export const EXACT_DEFAULTS = {
-  tailMass: 0.05,
+  tailMass: 0.2,
   /** Rows per score tile: a tile of 64 queries × R floats is 16 MB. */
   range: 65536,
   /**

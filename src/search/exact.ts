@@ -26,7 +26,7 @@ import { ArgumentError } from '../errors.js';
 import type { Hit, SearchBackend } from './backend.js';
 import { CompactCodes } from './compact.js';
 import { weightVector, type CodeLayout, type TopicWeights } from './topics.js';
-import { TopK, bestFirst } from '../engine/topk.js';
+import { TopK } from '../engine/topk.js';
 
 export interface ExactOptions {
   /** Share of a query's squared norm left out of its head topics (module comment); default `EXACT_DEFAULTS.tailMass`. */
@@ -228,8 +228,13 @@ export class ExactBackend implements SearchBackend {
   rank(query: Float32Array, rows: readonly number[], k: number, topicWeights?: TopicWeights): Hit[] {
     const w = weightVector(topicWeights, this.layout);
     const q = CompactCodes.fromDense(query, this.layout, this.queryParams);
-    const hits = [...new Set(rows)].map((row) => this.hit(q, 0, row, w));
-    return hits.sort(bestFirst).slice(0, k);
+    if (rows.length === 0) return [];
+    const pq = this.prepare(q, 0, w);
+    // Scores first (no per-topic arrays), hits with their contributions for the k best only.
+    const best = new TopK(Math.min(k, rows.length));
+    // In ascending row order, so that of equal scores the lower row stays (TopK keeps the first of a tie).
+    for (const row of Int32Array.from(new Set(rows)).sort()) best.push(compactScore(pq, this.compact, row, w), row);
+    return best.sorted().map(({ row }) => this.hit(q, 0, row, w));
   }
 
   /** A hit with its per-topic contributions and the dropped masses of both codes. */
