@@ -15,7 +15,7 @@
  *      vectors; the dense codes are compacted with the defaults in chunks. Prints RSS after each stage and the
  *      peak RSS of the searches, and exact q/s (1 and 64 real test-image queries).
  * Prints the CPU model and load; writes artifacts/bench-search.json.
- * Usage: `npx tsx bench/search.ts [--backend auto|torch|wasm] [--model dir] [--database 60000] [--map-queries 1000] [--skip-index] [--large 1000000] [--synthetic 1000000] [--skip-fmnist] [--tail-mass 0.05,0.2,0.4,0.6]`
+ * Usage: `npx tsx bench/search.ts [--backend auto|torch|wasm] [--model dir] [--database 60000] [--map-queries 1000] [--skip-index] [--large 1000000] [--synthetic 1000000] [--skip-fmnist] [--tail-mass 0.05,0.1,0.2] [--ann-probes 20] [--ann-refine 40,100,200,500,1000]`
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
@@ -49,7 +49,9 @@ const large = Number(arg('large', '0'));
 const largeOut = arg('large-out', 'artifacts/bench-large-index');
 const synthetic = Number(arg('synthetic', '0'));
 const skipFmnist = process.argv.includes('--skip-fmnist');
-const tailMasses = arg('tail-mass', '0.05,0.2,0.4,0.6').split(',').map(Number);
+const tailMasses = arg('tail-mass', '0.05,0.1,0.2').split(',').map(Number);
+const annProbes = arg('ann-probes', '20').split(',').map(Number);
+const annRefine = arg('ann-refine', '40,100,200,500,1000').split(',').map(Number);
 const K = 10;
 
 const cpu = (() => {
@@ -282,8 +284,8 @@ if (large > 0) {
   const sweep: { nprobes: number; refineFactor: number; recall: number; qps: number }[] = [];
   if (m.ann.type === 'lance') {
     const lance = await LanceBackend.open(store.lance, exact, { dim, D: m.ann.dims, matrix }, m.ann.search);
-    for (const nprobes of [20, 80]) {
-      for (const refineFactor of [40, 100, 200, 500]) {
+    for (const nprobes of annProbes) {
+      for (const refineFactor of annRefine) {
         const l = lance.withParams({ nprobes, refineFactor });
         await l.search(q.subarray(0, dim), K);
         const [hits, t] = await timed(() => l.search(q, K));
