@@ -131,7 +131,9 @@ export class ExactBackend implements SearchBackend {
       }
     });
     const active = byTopic.flatMap((t, topic) => (t.qs.length > 0 ? [{ topic, qs: Int32Array.from(t.qs), vecs: tf.tensor2d(t.vecs, [t.qs.length, d]) }] : []));
-    const tails = tf.tensor2d(concat(prepared.map((pq) => pq.tail)), [nq, K]); // [q, K]
+    const tailRows = new Float32Array(nq * K);
+    prepared.forEach((pq, i) => tailRows.set(pq.tail, i * K));
+    const tails = tf.tensor2d(tailRows, [nq, K]); // [q, K]
     const R = this.range;
     try {
       // The k-th largest lower bound so far, per query, and the rows whose upper bound reached it.
@@ -340,16 +342,6 @@ function scatter(scores: Float32Array, qs: Int32Array, rows: Int32Array, partial
     const so = a * nb;
     for (let b = 0; b < nb; b++) partial[base + rows[b]] += scores[so + b];
   }
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**
