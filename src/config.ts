@@ -303,7 +303,7 @@ export const COMPACT_DEFAULTS: CompactParams = compactParamsSchema.parse({});
  * result is the exact top-k. 0 scores every topic of the query in the first pass (no pruning).
  */
 export const EXACT_DEFAULTS = {
-  tailMass: 0.2,
+  tailMass: 0.1,
   /** Rows per score tile: a tile of 64 queries × R floats is 16 MB. */
   range: 65536,
   /**
@@ -338,7 +338,10 @@ export const INDEX_DEFAULTS = {
   annSampleRate: 128,
   /** The search setting of an index built without held-out queries to measure one on. */
   annSearch: { nprobes: 20, refineFactor: 10 },
-  /** The build's sweep: every nprobes × refine factor, cheapest first within each nprobes. */
+  /**
+   * The build's sweep: per nprobes, refine factors from the cheapest up to the first that reaches the target recall
+   * (on 1 M augmented Fashion-MNIST codes recall@10 needs a refine factor of 1,000: 0.973, 500: 0.933).
+   */
   annSweepProbes: [10, 20, 40, 80, 160],
-  annSweepRefine: [5, 10, 20, 40],
+  annSweepRefine: [5, 10, 20, 40, 100, 200, 500, 1000],
 } as const;

@@ -207,14 +207,18 @@ export class IndexWriter {
     try {
       const sweep: { nprobes: number; refineFactor: number; ef?: number; recall: number; qps: number }[] = [];
       const grid = o.search ? [o.search] : SWEEP;
-      for (const params of grid) {
+      for (const [i, params] of grid.entries()) {
+        this.opts.onProgress?.('measure', i + 1, grid.length);
+        // Per nprobes the refine factors rise: once one reaches the target (or already scores every object), the
+        // larger ones cost more for nothing.
+        const done = sweep.some((s) => s.nprobes === params.nprobes && (s.recall >= target || k * s.refineFactor >= this.n));
+        if (!o.search && done) continue;
         const lance = base.withParams(params);
         await lance.search(queries.subarray(0, dim), k); // warm the index cache
         const t = performance.now();
         const hits = await lance.search(queries, k);
         const qps = nq / ((performance.now() - t) / 1000);
         sweep.push({ ...params, recall: recall(hits, truth), qps });
-        this.opts.onProgress?.('measure', sweep.length, grid.length);
       }
       const ok = sweep.filter((s) => s.recall >= target).sort((a, b) => b.qps - a.qps);
       const best = ok[0] ?? [...sweep].sort((a, b) => b.recall - a.recall || b.qps - a.qps)[0];
