@@ -100,7 +100,7 @@ describe('train', () => {
     const r = await train(opts(out, { model: { ...TINY_MODEL, K: 4, classTopics: 'equal' }, train: { maxSteps: 2, validationSize: 40, seed: 3, P: 4, M: 4 } }));
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).model.K).toBe(10);
     expect(r.model.config.K).toBe(10);
-    expect((await r.model.encode({ split: ds.test, indices: [0] })).codes.length).toBe(10 * TINY_MODEL.d);
+    expect((await r.model.encode({ split: ds.test, indices: [0] })).codes.length).toBe(10 * r.model.config.d);
     r.model.dispose();
   });
 
