@@ -67,6 +67,8 @@ interface PreparedQuery {
   tail: Float32Array;
   /** Absolute slack added to every bound for float32 rounding in the engine's product. */
   eps: number;
+  /** [d] scratch for one decoded database block (compactScore). */
+  scratch: Float32Array;
 }
 
 export class ExactBackend implements SearchBackend {
@@ -146,10 +148,10 @@ export class ExactBackend implements SearchBackend {
         partial.fill(0);
         for (const t of active) {
           const p = this.pieces[c][t.topic];
-          if (p) scatter(await this.product(t.vecs, p.tensor ?? pieceTensor(p, d)), t.qs, p.rows, partial, R);
+          if (p) scatter(await product(t.vecs, p.tensor ?? pieceTensor(p, d), !p.tensor), t.qs, p.rows, partial, R);
         }
         const norms = this.blockNorms[c];
-        const bound = await this.product(tails, norms.tensor ?? tf.tensor2d(norms.values, [K, rows])); // [q, rows] b(x)
+        const bound = await product(tails, norms.tensor ?? tf.tensor2d(norms.values, [K, rows]), !norms.tensor); // [q, rows] b(x)
         for (let i = 0; i < nq; i++) {
           const eps = prepared[i].eps;
           const heap = lower[i];
@@ -210,20 +212,7 @@ export class ExactBackend implements SearchBackend {
     }
     const tail = new Float32Array(K);
     for (const t of order.slice(head.length)) tail[t] = Math.sqrt(mass[t]);
-    return { dense, kept, head, tail, eps: 1e-4 * (1 + Math.sqrt(total)) };
-  }
-
-  /** a·b on the engine, read back: [queries of a topic, d]·[d, blocks] or [q, K]·[K, rows]. A b made for this call is disposed. */
-  private async product(a: tf.Tensor2D, b: tf.Tensor2D): Promise<Float32Array> {
-    const s = tf.matMul(a, b);
-    const out = (await s.data()) as Float32Array;
-    s.dispose();
-    if (!this.isResident(b)) b.dispose();
-    return out;
-  }
-
-  private isResident(t: tf.Tensor2D): boolean {
-    return this.blockNorms.some((n) => n.tensor === t) || this.pieces.some((range) => range.some((p) => p?.tensor === t));
+    return { dense, kept, head, tail, eps: 1e-4 * (1 + Math.sqrt(total)), scratch: new Float32Array(d) };
   }
 
   /** The k best of the candidate rows for one query [dim], by the exact compact score (the ANN's re-ranking). */
@@ -262,6 +251,15 @@ export class ExactBackend implements SearchBackend {
   }
 }
 
+/** a·b on the engine, read back: [queries of a topic, d]·[d, blocks] or [q, K]·[K, rows]; b is disposed when `disposeB` (made for this call). */
+async function product(a: tf.Tensor2D, b: tf.Tensor2D, disposeB: boolean): Promise<Float32Array> {
+  const s = tf.matMul(a, b);
+  const out = (await s.data()) as Float32Array;
+  s.dispose();
+  if (disposeB) b.dispose();
+  return out;
+}
+
 /** Bytes of float32 blocks that may stay on the current engine (EXACT_DEFAULTS). */
 function residentBytes(): number {
   return tf.getBackend() === 'torch' ? totalmem() * EXACT_DEFAULTS.residentRamShareTorch : EXACT_DEFAULTS.residentBytesWasm;
@@ -286,7 +284,7 @@ function prune(cand: { rows: number[]; upper: number[] }, threshold: number): vo
  */
 function compactScore(pq: PreparedQuery, db: CompactCodes, row: number, w: Float32Array | null): number {
   const d = db.layout.blockDim;
-  const vb = new Float32Array(d);
+  const vb = pq.scratch;
   let total = 0;
   for (let y = db.offsets[row]; y < db.offsets[row + 1]; y++) {
     const t = db.topics[y];
