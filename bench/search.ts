@@ -15,13 +15,13 @@
  *      vectors; the dense codes are compacted with the defaults in chunks. Prints RSS after each stage and the
  *      peak RSS of the searches, and exact q/s (1 and 64 real test-image queries).
  * Prints the CPU model and load; writes artifacts/bench-search.json.
- * Usage: `npx tsx bench/search.ts [--backend auto|torch|wasm] [--model dir] [--database 60000] [--map-queries 1000] [--skip-index] [--large 1000000] [--synthetic 1000000] [--skip-fmnist] [--tail-mass 0.05,0.1,0.2] [--ann-probes 20] [--ann-refine 40,100,200,500,1000]`
+ * Usage: `npx tsx bench/search.ts [--backend auto|torch|wasm] [--model dir] [--database 60000] [--map-queries 1000] [--skip-index] [--large 1000000] [--synthetic 1000000] [--skip-fmnist] [--tail-mass 0.05,0.1,0.2] [--ann-probes 20] [--ann-refine 40,100,200,500,1000] [--reindex ivf_rq|ivf_pq|ivf_flat]`
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { COMPACT_DEFAULTS, EXACT_DEFAULTS, type CompactParams } from '../src/config.js';
+import { ANN_INDEX_TYPES, COMPACT_DEFAULTS, EXACT_DEFAULTS, type AnnIndexType, type CompactParams } from '../src/config.js';
 import { loadDataset } from '../src/data/registry.js';
 import type { ImageSplit } from '../src/data/types.js';
 import { initEngine, parseBackend } from '../src/engine/backend.js';
@@ -31,7 +31,7 @@ import { evaluateRetrieval } from '../src/eval/retrieval.js';
 import { buildIndex, splitSource, type ObjectSource } from '../src/search/build.js';
 import { CompactCodes } from '../src/search/compact.js';
 import { ExactBackend } from '../src/search/exact.js';
-import { LanceBackend } from '../src/search/lance.js';
+import { LanceBackend, describeIndex } from '../src/search/lance.js';
 import { INDEX_FILES, readArray } from '../src/search/manifest.js';
 import { openStore } from '../src/search/store.js';
 import { recall } from '../src/search/write.js';
@@ -52,6 +52,8 @@ const skipFmnist = process.argv.includes('--skip-fmnist');
 const tailMasses = arg('tail-mass', '0.05,0.1,0.2').split(',').map(Number);
 const annProbes = arg('ann-probes', '20').split(',').map(Number);
 const annRefine = arg('ann-refine', '40,100,200,500,1000').split(',').map(Number);
+// Rebuild the kept large index's ANN stage with this index type first (`sadsl index --ann-only`).
+const reindexType = arg('reindex', '');
 const K = 10;
 
 const cpu = (() => {
@@ -251,6 +253,13 @@ if (large > 0) {
     m = built;
     console.log(`built in ${t.toFixed(0)} s`);
     writeFileSync(path.join(largeOut, 'build.json'), JSON.stringify({ seconds: t, cpu, load: load() }));
+  }
+  if (reindexType) {
+    if (!(ANN_INDEX_TYPES as readonly string[]).includes(reindexType)) throw new Error(`--reindex: expected ${ANN_INDEX_TYPES.join(', ')}`);
+    const [rebuilt, t] = await timed(() => buildIndex({ model: modelDir, dataset: 'fashion-mnist', out: largeOut, annOnly: true, annIndex: reindexType as AnnIndexType, heldOut: ds.test }));
+    m = rebuilt;
+    const a = m.ann.type === 'lance' ? m.ann : null;
+    console.log(`ANN stage rebuilt in ${t.toFixed(0)} s (index ${a ? describeIndex(a.index) : 'none'} in ${a?.buildSeconds.toFixed(0)} s); chosen ${JSON.stringify(a?.search)}, measured ${JSON.stringify(a?.measured && { ...a.measured, sweep: undefined })} (load ${load()})`);
   }
   const build = JSON.parse(readFileSync(path.join(largeOut, 'build.json'), 'utf8')) as { seconds: number };
   const bytes = dirBytes(largeOut);

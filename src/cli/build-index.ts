@@ -1,16 +1,16 @@
 /** `sadsl index`: encode a dataset split with a trained model into a search index (a directory or s3://bucket/path). */
 import { Command } from 'commander';
-import { COMPACT_DEFAULTS, compactParamsSchema, parseConfig } from '../config.js';
+import { ANN_INDEX_TYPES, COMPACT_DEFAULTS, INDEX_DEFAULTS, compactParamsSchema, parseConfig, type AnnIndexType } from '../config.js';
 import { ArgumentError } from '../errors.js';
 import { buildIndex } from '../search/build.js';
+import { describeIndex } from '../search/lance.js';
 import type { IndexManifest } from '../search/manifest.js';
 import { parseNumber, peakRssMiB, progressBar, startEngine } from './common.js';
 
 function describeAnn(m: IndexManifest): string[] {
   const a = m.ann;
   if (a.type === 'none') return ['ANN: none (exact search)'];
-  const idx = a.index.type === 'ivf_pq' ? `IVF_PQ ${a.index.partitions} partitions × ${a.index.subVectors} sub-vectors` : `IVF_HNSW_SQ ${a.index.partitions} partitions, m ${a.index.m}`;
-  const lines = [`ANN: LanceDB ${idx} on ${a.dims}-dim projections, built in ${a.buildSeconds.toFixed(1)} s; search nprobes ${a.search.nprobes}, refine ×${a.search.refineFactor}`];
+  const lines = [`ANN: LanceDB ${describeIndex(a.index)} on ${a.dims}-dim projections, built in ${a.buildSeconds.toFixed(1)} s; search nprobes ${a.search.nprobes}, refine ×${a.search.refineFactor}`];
   if (a.measured) {
     const r = a.measured;
     lines.push(`  recall@${r.k} ${r.recall.toFixed(3)} vs exact on ${r.queries} held-out queries; ${r.annQps.toFixed(1)} q/s (exact: ${r.exactQps.toFixed(1)} q/s, one query at a time)`);
@@ -27,12 +27,17 @@ export function indexCommand(): Command {
     .option('--split <split>', 'train or test', 'train')
     .option('--batch-size <n>', 'objects per forward pass', parseNumber('batch-size', true), 256)
     .option('--ann <kind>', 'ANN stage: auto (from 10,000 objects), lance or none', 'auto')
+    .option('--ann-index <type>', `ANN index type: ${ANN_INDEX_TYPES.join(', ')}`, INDEX_DEFAULTS.annIndex)
+    .option('--ann-only', 'rebuild only the ANN stage of the index at --out (another --ann-index, or measured again); nothing is encoded')
     .option('--code-dtype <type>', 'stored values: int8 or int4 (per-block scale), float16 or float32', COMPACT_DEFAULTS.dtype)
     .option('--max-blocks <m>', 'most topic blocks stored per object', parseNumber('max-blocks', true), COMPACT_DEFAULTS.maxBlocks)
     .option('--max-dropped-mass <δ>', 'keep the fewest blocks whose dropped mass Σθ is at most δ', parseNumber('max-dropped-mass', false), COMPACT_DEFAULTS.maxDroppedMass)
-    .action(async (o: { model: string; out: string; dataset?: string; split: string; batchSize: number; ann: string; codeDtype: string; maxBlocks: number; maxDroppedMass: number }, cmd: Command) => {
+    .action(async (o: { model: string; out: string; dataset?: string; split: string; batchSize: number; ann: string; annIndex: string; annOnly?: boolean; codeDtype: string; maxBlocks: number; maxDroppedMass: number }, cmd: Command) => {
       if (o.split !== 'train' && o.split !== 'test') throw new ArgumentError(`--split: expected train or test, got '${o.split}'`);
       if (!['auto', 'lance', 'none'].includes(o.ann)) throw new ArgumentError(`--ann: expected auto, lance or none, got '${o.ann}'`);
+      if (!(ANN_INDEX_TYPES as readonly string[]).includes(o.annIndex)) throw new ArgumentError(`--ann-index: expected ${ANN_INDEX_TYPES.join(', ')}, got '${o.annIndex}'`);
+      if (o.annOnly && o.ann === 'none') throw new ArgumentError('--ann-only rebuilds the ANN stage: it cannot be combined with --ann none');
+      const annIndex = o.annIndex as AnnIndexType;
       const codes = parseConfig(compactParamsSchema, { dtype: o.codeDtype, maxBlocks: o.maxBlocks, maxDroppedMass: o.maxDroppedMass }, 'code options (--code-dtype, --max-blocks, --max-dropped-mass)');
       await startEngine(cmd);
       const bars = { scan: progressBar('reading'), encode: progressBar('encoding'), ann: progressBar('ANN vectors'), measure: progressBar('measuring recall') };
@@ -45,6 +50,8 @@ export function indexCommand(): Command {
         batchSize: o.batchSize,
         codes,
         ann: o.ann === 'auto' ? 'auto' : o.ann === 'none' ? 'none' : {},
+        annIndex,
+        annOnly: o.annOnly,
         onProgress: (stage, done, total) => bars[stage].update(done, total),
       });
       Object.values(bars).forEach((b) => b.stop());

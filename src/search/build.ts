@@ -3,17 +3,17 @@
  * directory or on S3-compatible storage (store.ts). Memory stays bounded by the batch and the compact codes.
  */
 import path from 'node:path';
-import { INDEX_DEFAULTS, type CompactParams } from '../config.js';
+import { INDEX_DEFAULTS, type AnnIndexType, type CompactParams } from '../config.js';
 import { range, residentReader } from '../data/reader.js';
 import { openDataset } from '../data/registry.js';
 import type { Split, SplitName, SplitReader } from '../data/types.js';
 import { Rng } from '../engine/random.js';
-import { ModelError } from '../errors.js';
+import { ArgumentError, ModelError } from '../errors.js';
 import { TrainedModel, loadModel } from '../train/trained-model.js';
-import type { IndexManifest } from './manifest.js';
 import { modelLayout } from './layout.js';
 import { openStore } from './store.js';
-import { IndexWriter, type AnnOptions } from './write.js';
+import { IndexWriter, rebuildAnn, type AnnOptions } from './write.js';
+import { checkFingerprint, readIndexManifest, type IndexManifest } from './manifest.js';
 
 /** Objects to index, read a range at a time (a split in memory, or a source generated or streamed on demand). */
 export interface ObjectSource {
@@ -60,6 +60,13 @@ export interface BuildIndexOptions {
   ann?: 'auto' | 'none' | AnnOptions;
   /** Held-out queries for the ANN's recall measurement (default: annQueries objects of the other split). */
   heldOut?: Split;
+  /**
+   * Rebuild only the ANN stage of the index already at `out` (with `ann`'s index type, default INDEX_DEFAULTS):
+   * nothing is encoded again; the model gives the held-out queries and must be the one the index was built with.
+   */
+  annOnly?: boolean;
+  /** The ANN index type when no `ann.index` is given (default INDEX_DEFAULTS.annIndex); sized for the objects indexed. */
+  annIndex?: AnnIndexType;
   /** `scan`: the first pass over a streamed collection (image files, or a JSONL file's bytes). */
   onProgress?: (stage: 'scan' | 'encode' | 'ann' | 'measure', done: number, total: number) => void;
 }
@@ -74,16 +81,22 @@ export async function buildIndex(opts: BuildIndexOptions): Promise<IndexManifest
     const source = opts.source ?? readerSource(ds[splitName]);
     const n = source.n;
     const bs = opts.batchSize ?? INDEX_DEFAULTS.batchSize;
-    const ann = opts.ann === 'none' ? null : opts.ann === undefined || opts.ann === 'auto' ? (n >= INDEX_DEFAULTS.annMinObjects ? {} : null) : opts.ann;
+    const chosen = opts.ann === 'none' ? null : opts.ann === undefined || opts.ann === 'auto' ? (n >= INDEX_DEFAULTS.annMinObjects || opts.annOnly ? {} : null) : opts.ann;
+    const ann = chosen && opts.annIndex ? { indexType: opts.annIndex, ...chosen } : chosen;
+    if (opts.annOnly && !ann) throw new ArgumentError('annOnly: rebuilds the ANN stage; it cannot be combined with ann: none');
+    const store = await openStore(opts.out);
+    // The stored codes must come from this model: its held-out queries measure the rebuilt stage.
+    if (opts.annOnly) checkFingerprint(await readIndexManifest(store), opts.model, manifest.fingerprint);
     let heldOut: Float32Array | undefined;
     if (ann) {
       const other = opts.heldOut ? residentReader(opts.heldOut) : ds[splitName === 'train' ? 'test' : 'train'];
       const rows = new Rng(1).sample(range(0, other.n), Math.min(other.n, INDEX_DEFAULTS.annQueries));
       heldOut = (await model.encode(await other.read([...rows].sort((a, b) => a - b)))).codes;
     }
+    if (opts.annOnly) return await rebuildAnn(store, { ann, heldOut, onProgress: (stage, d, t) => opts.onProgress?.(stage, d, t) });
     const dim = model.config.variant === 'no-topics' ? model.config.d : model.config.K * model.config.d;
     const writer = await IndexWriter.create(
-      await openStore(opts.out),
+      store,
       {
         model: { dir: path.resolve(opts.model), fingerprint: manifest.fingerprint },
         dataset: { spec: ds.spec, name: ds.name, domain: ds.domain, classes: ds.classes },

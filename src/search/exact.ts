@@ -140,7 +140,7 @@ export class ExactBackend implements SearchBackend {
     try {
       // The k-th largest lower bound so far, per query, and the rows whose upper bound reached it.
       const lower = Array.from({ length: nq }, () => new TopK(kk));
-      const cands = Array.from({ length: nq }, () => ({ rows: [] as number[], upper: [] as number[] }));
+      const cands = Array.from({ length: nq }, () => new Candidates());
       const partial = new Float32Array(nq * R); // [q, R] p(x)
       for (let c = 0; c < this.pieces.length; c++) {
         const r0 = c * R;
@@ -153,27 +153,17 @@ export class ExactBackend implements SearchBackend {
         const norms = this.blockNorms[c];
         const bound = await product(tails, norms.tensor ?? tf.tensor2d(norms.values, [K, rows]), !norms.tensor); // [q, rows] b(x)
         for (let i = 0; i < nq; i++) {
-          const eps = prepared[i].eps;
-          const heap = lower[i];
           const cand = cands[i];
-          for (let r = 0; r < rows; r++) {
-            const s = partial[i * R + r];
-            const b = bound[i * rows + r] + eps;
-            if (s - b > heap.threshold) heap.push(s - b, r0 + r);
-            if (s + b >= heap.threshold) {
-              cand.rows.push(r0 + r);
-              cand.upper.push(s + b);
-            }
-          }
-          if (cand.rows.length > 4 * kk + 4096) prune(cand, heap.threshold);
+          bounds(partial, i * R, bound, i * rows, rows, r0, prepared[i].eps, lower[i], cand);
+          if (cand.size > 4 * kk + 4096) cand.prune(lower[i].threshold);
         }
       }
       let scored = 0;
       const out = cands.map((cand, i) => {
-        prune(cand, lower[i].threshold);
-        scored += cand.rows.length;
+        cand.prune(lower[i].threshold);
+        scored += cand.size;
         const best = new TopK(kk);
-        for (const row of cand.rows) best.push(compactScore(prepared[i], this.compact, row, w), row);
+        for (let j = 0; j < cand.size; j++) best.push(compactScore(prepared[i], this.compact, cand.rows[j], w), cand.rows[j]);
         // Ordered by the score each hit reports (summed per topic as compactScore sums), ties by row.
         return best.sorted().map(({ row }) => this.hit(q, i, row, w));
       });
@@ -265,17 +255,56 @@ function residentBytes(): number {
   return tf.getBackend() === 'torch' ? totalmem() * EXACT_DEFAULTS.residentRamShareTorch : EXACT_DEFAULTS.residentBytesWasm;
 }
 
-/** Keeps the candidates whose upper bound reaches `threshold`. */
-function prune(cand: { rows: number[]; upper: number[] }, threshold: number): void {
-  let m = 0;
-  for (let j = 0; j < cand.rows.length; j++) {
-    if (cand.upper[j] >= threshold) {
-      cand.rows[m] = cand.rows[j];
-      cand.upper[m++] = cand.upper[j];
+/**
+ * One query's bounds over one tile: lower bounds p − b enter the heap of the k best, rows whose upper bound
+ * p + b reaches its k-th value become candidates. A function of its own so that V8 optimises the hot loop.
+ */
+function bounds(partial: Float32Array, pi: number, bound: Float32Array, bi: number, rows: number, r0: number, eps: number, heap: TopK, cand: Candidates): void {
+  // The threshold only rises when a lower bound enters the heap; most rows fail the first test.
+  let threshold = heap.threshold;
+  for (let r = 0; r < rows; r++) {
+    const s = partial[pi + r];
+    const b = bound[bi + r] + eps;
+    if (s + b < threshold) continue;
+    if (s - b > threshold) {
+      heap.push(s - b, r0 + r);
+      threshold = heap.threshold;
     }
+    // s + b ≥ s − b ≥ the new threshold when the lower bound entered the heap.
+    if (s + b >= threshold) cand.push(r0 + r, s + b);
   }
-  cand.rows.length = m;
-  cand.upper.length = m;
+}
+
+/** Rows that may be among a query's k best, with their upper bounds (typed buffers: a pass may push millions). */
+class Candidates {
+  rows = new Int32Array(1024);
+  upper = new Float64Array(1024);
+  size = 0;
+
+  push(row: number, upper: number): void {
+    if (this.size === this.rows.length) {
+      const rows = new Int32Array(2 * this.size);
+      rows.set(this.rows);
+      const up = new Float64Array(2 * this.size);
+      up.set(this.upper);
+      this.rows = rows;
+      this.upper = up;
+    }
+    this.rows[this.size] = row;
+    this.upper[this.size++] = upper;
+  }
+
+  /** Keeps the candidates whose upper bound reaches `threshold`, in order. */
+  prune(threshold: number): void {
+    let m = 0;
+    for (let j = 0; j < this.size; j++) {
+      if (this.upper[j] >= threshold) {
+        this.rows[m] = this.rows[j];
+        this.upper[m++] = this.upper[j];
+      }
+    }
+    this.size = m;
+  }
 }
 
 /**

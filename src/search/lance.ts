@@ -1,7 +1,8 @@
 /**
  * The LanceDB backend: an approximate candidate stage in front of the exact compact scores. The table
  * `codes` (`id`, `row`, `label`, `vector`) holds each object's code projected to D dims (projection.ts); an
- * ANN index over it (IVF_PQ or IVF_HNSW_SQ, by dot product) proposes k · refineFactor candidates per query,
+ * ANN index over it (IVF_RQ, IVF_PQ, IVF_FLAT or IVF_HNSW_SQ, by dot product) proposes k · refineFactor
+ * candidates per query,
  * which are scored exactly on the compact codes (ExactBackend.rank), so every returned score and
  * contribution is exact and only recall is approximate. The table may live on a local path or on
  * S3-compatible storage (`s3://bucket/path`, storage options from store.ts); opening only reads, so several
@@ -31,10 +32,66 @@ const { Field, FixedSizeList, Float32, Int32, RecordBatch, Schema, Struct, Table
 /** LanceDB's k-means of the IVF partitions (`INDEX_DEFAULTS` says why not LanceDB's defaults). */
 const KMEANS = { maxIterations: INDEX_DEFAULTS.annKmeansIterations, sampleRate: INDEX_DEFAULTS.annSampleRate };
 
-/** How the ANN index is built. */
+/**
+ * How the ANN index is built: IVF partitions over RaBitQ codes (`bits` per dimension), product-quantised codes,
+ * the vectors themselves, or an HNSW graph per partition over scalar-quantised vectors.
+ */
 export type AnnIndexSpec =
+  | { type: 'ivf_rq'; partitions: number; bits: number }
   | { type: 'ivf_pq'; partitions: number; subVectors: number }
+  | { type: 'ivf_flat'; partitions: number }
   | { type: 'ivf_hnsw_sq'; partitions: number; m: number; efConstruction: number };
+
+/** LanceDB's index configuration of a spec. */
+function indexConfig(spec: AnnIndexSpec): LanceDB.Index {
+  const common = { numPartitions: spec.partitions, distanceType: 'dot' as const, ...KMEANS };
+  switch (spec.type) {
+    case 'ivf_rq':
+      return lancedb.Index.ivfRq({ ...common, numBits: spec.bits });
+    case 'ivf_pq':
+      return lancedb.Index.ivfPq({ ...common, numSubVectors: spec.subVectors });
+    case 'ivf_flat':
+      return lancedb.Index.ivfFlat(common);
+    case 'ivf_hnsw_sq':
+      return lancedb.Index.hnswSq({ ...common, m: spec.m, efConstruction: spec.efConstruction });
+  }
+}
+
+/** A one-line description of an index spec (CLI, benchmarks). */
+export function describeIndex(spec: AnnIndexSpec): string {
+  switch (spec.type) {
+    case 'ivf_rq':
+      return `IVF_RQ ${spec.partitions} partitions, ${spec.bits} bit${spec.bits === 1 ? '' : 's'} per dimension`;
+    case 'ivf_pq':
+      return `IVF_PQ ${spec.partitions} partitions × ${spec.subVectors} sub-vectors`;
+    case 'ivf_flat':
+      return `IVF_FLAT ${spec.partitions} partitions`;
+    case 'ivf_hnsw_sq':
+      return `IVF_HNSW_SQ ${spec.partitions} partitions, m ${spec.m}`;
+  }
+}
+
+/** Builds (or rebuilds) the ANN index over the table's `vector` column. */
+async function createIndex(table: LanceDB.Table, spec: AnnIndexSpec): Promise<void> {
+  await table.createIndex('vector', { config: indexConfig(spec), replace: true });
+}
+
+/** Rebuilds the ANN index of an existing table (another index type, same vectors). */
+export async function reindex(loc: LanceLocation, spec: AnnIndexSpec): Promise<void> {
+  const db = await connect(loc);
+  try {
+    const table = await db.openTable(LANCE_TABLE).catch((e: Error) => {
+      throw new ModelError(`${loc.uri}: no LanceDB table '${LANCE_TABLE}' (${e.message.split('\n')[0]})`);
+    });
+    try {
+      await createIndex(table, spec);
+    } finally {
+      table.close();
+    }
+  } finally {
+    db.close();
+  }
+}
 
 /** Search-time knobs: IVF partitions probed, candidates per query as a multiple of k, HNSW beam width. */
 export interface AnnSearchParams {
@@ -88,11 +145,7 @@ export class LanceWriter {
   /** Builds (or rebuilds) the ANN index over `vector`. */
   async createIndex(spec: AnnIndexSpec): Promise<void> {
     if (!this.table) throw new ModelError('LanceDB table: no rows to index');
-    const config =
-      spec.type === 'ivf_pq'
-        ? lancedb.Index.ivfPq({ numPartitions: spec.partitions, numSubVectors: spec.subVectors, distanceType: 'dot', ...KMEANS })
-        : lancedb.Index.hnswSq({ numPartitions: spec.partitions, m: spec.m, efConstruction: spec.efConstruction, distanceType: 'dot', ...KMEANS });
-    await this.table.createIndex('vector', { config, replace: true });
+    await createIndex(this.table, spec);
   }
 
   close(): void {

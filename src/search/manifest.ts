@@ -22,6 +22,8 @@ export const INDEX_FILES = { manifest: 'index.json', codes: 'codes.bin', labels:
 export const INDEX_VERSION = 3;
 
 const annIndexSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ivf_rq'), partitions: z.number().int().positive(), bits: z.number().int().positive() }),
+  z.object({ type: z.literal('ivf_flat'), partitions: z.number().int().positive() }),
   z.object({ type: z.literal('ivf_pq'), partitions: z.number().int().positive(), subVectors: z.number().int().positive() }),
   z.object({ type: z.literal('ivf_hnsw_sq'), partitions: z.number().int().positive(), m: z.number().int().positive(), efConstruction: z.number().int().positive() }),
 ]);
@@ -100,6 +102,15 @@ export async function readIndexManifest(store: IndexStore): Promise<IndexManifes
   const r = indexManifestSchema.safeParse(json);
   if (!r.success) throw new ModelError(`${where}: not a sadsl index (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
   return r.data;
+}
+
+/** Refuses a model whose weights differ from the ones the index was built with. */
+export function checkFingerprint(index: IndexManifest, modelDir: string, fingerprint: string): void {
+  if (fingerprint !== index.model.fingerprint) {
+    throw new ModelError(
+      `${modelDir}: model fingerprint ${fingerprint.slice(0, 12)}… differs from the one the index was built with (${index.model.fingerprint.slice(0, 12)}…, ${index.model.dir}); rebuild the index or pass that model`,
+    );
+  }
 }
 
 /** Size and SHA-256 of a file as it is written, chunk by chunk. */

@@ -6,7 +6,7 @@
 import { parseRef, formatRef } from '../data/refs.js';
 import { loadDataset } from '../data/registry.js';
 import type { Dataset, Split } from '../data/types.js';
-import { ArgumentError, ModelError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
 import type { Explanation } from '../model/types.js';
 import { TrainedModel, loadModel, type Objects } from '../train/trained-model.js';
 import type { Hit, SearchBackend } from './backend.js';
@@ -14,7 +14,7 @@ import { QueryBatcher } from './batcher.js';
 import { CompactCodes } from './compact.js';
 import { ExactBackend } from './exact.js';
 import { LanceBackend, type AnnSearchParams } from './lance.js';
-import { INDEX_FILES, readArray, readChecked, readIndexManifest, type IndexManifest } from './manifest.js';
+import { INDEX_FILES, checkFingerprint, readArray, readChecked, readIndexManifest, type IndexManifest } from './manifest.js';
 import { imageQuery, textQuery } from './query.js';
 import { openStore } from './store.js';
 import { weightVector, type TopicWeights } from './topics.js';
@@ -37,15 +37,6 @@ export interface Query {
   code: Float32Array; // [dim]
   /** The query object itself (for explanations). */
   objects: Objects;
-}
-
-/** Refuses a model whose weights differ from the ones the index was built with. */
-export function checkFingerprint(index: IndexManifest, modelDir: string, fingerprint: string): void {
-  if (fingerprint !== index.model.fingerprint) {
-    throw new ModelError(
-      `${modelDir}: model fingerprint ${fingerprint.slice(0, 12)}… differs from the one the index was built with (${index.model.fingerprint.slice(0, 12)}…, ${index.model.dir}); rebuild the index or pass that model`,
-    );
-  }
 }
 
 export class Searcher {

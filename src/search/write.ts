@@ -6,15 +6,15 @@
  * parameters against exact search on held-out queries, and writes the manifest last: a location without a
  * manifest is an unfinished index.
  */
-import { COMPACT_DEFAULTS, INDEX_DEFAULTS, type CompactParams } from '../config.js';
+import { COMPACT_DEFAULTS, INDEX_DEFAULTS, type AnnIndexType, type CompactParams } from '../config.js';
 import { range } from '../data/reader.js';
 import { formatRef } from '../data/refs.js';
 import { ArgumentError } from '../errors.js';
 import type { Hit } from './backend.js';
 import { CompactCodes } from './compact.js';
 import { ExactBackend } from './exact.js';
-import { LanceBackend, LanceWriter, type AnnIndexSpec, type AnnSearchParams } from './lance.js';
-import { FileSummer, INDEX_FILES, INDEX_VERSION, arrayBytes, type AnnManifest, type FileSum, type IndexManifest } from './manifest.js';
+import { LanceBackend, LanceWriter, reindex, type AnnIndexSpec, type AnnSearchParams } from './lance.js';
+import { FileSummer, INDEX_FILES, INDEX_VERSION, arrayBytes, readArray, readChecked, readIndexManifest, type AnnManifest, type FileSum, type IndexManifest } from './manifest.js';
 import { Rng } from '../engine/random.js';
 import { fitProjection, projectCompact, type Projection } from './projection.js';
 import { LANCE_FOLDER, type FileWriter, type IndexStore } from './store.js';
@@ -30,8 +30,10 @@ export interface IndexHeader {
 export interface AnnOptions {
   /** D of the projected vectors (default INDEX_DEFAULTS.annDims, at most the code's dim). */
   dims?: number;
-  /** The index type; default IVF_PQ with √n partitions and D/8 sub-vectors. */
+  /** The index; default `defaultAnnIndex` of `indexType` for the objects indexed. */
   index?: AnnIndexSpec;
+  /** The index type when `index` is not given (default INDEX_DEFAULTS.annIndex). */
+  indexType?: AnnIndexType;
   /** Search parameters to use as they are (no sweep). */
   search?: AnnSearchParams;
   targetRecall?: number;
@@ -70,10 +72,12 @@ const LANCE_CHUNK = 65536;
 /** Sweep of the search parameters, cheapest first within each nprobes. */
 const SWEEP: AnnSearchParams[] = INDEX_DEFAULTS.annSweepProbes.flatMap((nprobes) => INDEX_DEFAULTS.annSweepRefine.map((refineFactor) => ({ nprobes, refineFactor })));
 
-/** The default ANN index for n vectors of D dims. */
-export function defaultAnnIndex(n: number, D: number): AnnIndexSpec {
-  const subVectors = D % 8 === 0 ? D / 8 : D % 4 === 0 ? D / 4 : 1;
-  return { type: 'ivf_pq', partitions: Math.max(1, Math.min(Math.round(Math.sqrt(n)), Math.floor(n / 256))), subVectors };
+/** The ANN index of a type for n vectors of D dims: √n partitions (at least 256 vectors each), PQ with D/8 sub-vectors. */
+export function defaultAnnIndex(n: number, D: number, type: AnnIndexType = INDEX_DEFAULTS.annIndex): AnnIndexSpec {
+  const partitions = Math.max(1, Math.min(Math.round(Math.sqrt(n)), Math.floor(n / 256)));
+  if (type === 'ivf_rq') return { type, partitions, bits: INDEX_DEFAULTS.annRqBits };
+  if (type === 'ivf_flat') return { type, partitions };
+  return { type, partitions, subVectors: D % 8 === 0 ? D / 8 : D % 4 === 0 ? D / 4 : 1 };
 }
 
 export class IndexWriter {
@@ -161,14 +165,14 @@ export class IndexWriter {
       const t0 = performance.now();
       const dim = this.header.layout.topics * this.header.layout.blockDim;
       const p = await this.writeVectors(codes, labels, Math.min(dim, this.opts.ann.dims ?? INDEX_DEFAULTS.annDims));
-      const index = this.opts.ann.index ?? defaultAnnIndex(this.n, p.D);
+      const index = this.opts.ann.index ?? defaultAnnIndex(this.n, p.D, this.opts.ann.indexType);
       await this.lance!.createIndex(index);
       this.lance!.close();
       const buildSeconds = (performance.now() - t0) / 1000;
       const projection = arrayBytes(p.matrix);
       await this.store.write(INDEX_FILES.projection, projection);
       files[INDEX_FILES.projection] = FileSummer.of(projection);
-      const chosen = await this.chooseSearch(codes, labels, p);
+      const chosen = await chooseSearch(this.store, this.header.split, codes, labels, p, this.opts);
       ann = { type: 'lance', dims: p.D, index, search: chosen.search, measured: chosen.measured, buildSeconds };
     }
     const stats = codes.stats();
@@ -186,48 +190,74 @@ export class IndexWriter {
     await this.store.write(INDEX_FILES.manifest, JSON.stringify(manifest, null, 1));
     return manifest;
   }
+}
 
-  /** The search parameters: given, or the fastest of the sweep with recall@k ≥ target on the held-out queries. */
-  private async chooseSearch(codes: CompactCodes, labels: Int32Array, p: Projection): Promise<{ search: AnnSearchParams; measured: Extract<AnnManifest, { type: 'lance' }>['measured'] }> {
-    const o = this.opts.ann ?? {};
-    const queries = this.opts.heldOut;
-    const dim = this.header.layout.topics * this.header.layout.blockDim;
-    if (!queries || queries.length === 0) return { search: o.search ?? { ...INDEX_DEFAULTS.annSearch }, measured: null };
-    const k = Math.min(o.k ?? INDEX_DEFAULTS.annK, this.n);
-    const target = o.targetRecall ?? INDEX_DEFAULTS.annTargetRecall;
-    const exact = new ExactBackend(codes, labels, (r) => formatRef(this.header.split, r));
-    const nq = queries.length / dim;
-    const truth = await exact.search(queries, k);
-    // One query at a time, as a service without concurrent queries sees them.
-    const timedQueries = Math.min(nq, 20);
-    const t0 = performance.now();
-    for (let i = 0; i < timedQueries; i++) await exact.search(queries.subarray(i * dim, (i + 1) * dim), k);
-    const exactQps = timedQueries / ((performance.now() - t0) / 1000);
-    const base = await LanceBackend.open(this.store.lance, exact, p, o.search ?? SWEEP[0]);
-    try {
-      const sweep: { nprobes: number; refineFactor: number; ef?: number; recall: number; qps: number }[] = [];
-      const grid = o.search ? [o.search] : SWEEP;
-      for (const [i, params] of grid.entries()) {
-        this.opts.onProgress?.('measure', i + 1, grid.length);
-        // Per nprobes the refine factors rise: once one reaches the target (or already scores every object), the
-        // larger ones cost more for nothing.
-        const done = sweep.some((s) => s.nprobes === params.nprobes && (s.recall >= target || k * s.refineFactor >= this.n));
-        if (!o.search && done) continue;
-        const lance = base.withParams(params);
-        await lance.search(queries.subarray(0, dim), k); // warm the index cache
-        const t = performance.now();
-        const hits = await lance.search(queries, k);
-        const qps = nq / ((performance.now() - t) / 1000);
-        sweep.push({ ...params, recall: recall(hits, truth), qps });
-      }
-      const ok = sweep.filter((s) => s.recall >= target).sort((a, b) => b.qps - a.qps);
-      const best = ok[0] ?? [...sweep].sort((a, b) => b.recall - a.recall || b.qps - a.qps)[0];
-      const search: AnnSearchParams = { nprobes: best.nprobes, refineFactor: best.refineFactor, ...(best.ef ? { ef: best.ef } : {}) };
-      return { search, measured: { queries: nq, k, recall: best.recall, annQps: best.qps, exactQps, sweep } };
-    } finally {
-      await base.close(); // closes the exact backend too
+/** Measured search parameters of an ANN stage, as the manifest records them. */
+type ChosenSearch = { search: AnnSearchParams; measured: Extract<AnnManifest, { type: 'lance' }>['measured'] };
+
+/** The search parameters: given, or the fastest of the sweep with recall@k ≥ target on the held-out queries. */
+async function chooseSearch(store: IndexStore, split: IndexManifest['split'], codes: CompactCodes, labels: Int32Array, p: Projection, opts: WriteIndexOptions): Promise<ChosenSearch> {
+  const o = opts.ann ?? {};
+  const queries = opts.heldOut;
+  const { dim } = p;
+  const n = codes.n;
+  if (!queries || queries.length === 0) return { search: o.search ?? { ...INDEX_DEFAULTS.annSearch }, measured: null };
+  const k = Math.min(o.k ?? INDEX_DEFAULTS.annK, n);
+  const target = o.targetRecall ?? INDEX_DEFAULTS.annTargetRecall;
+  const exact = new ExactBackend(codes, labels, (r) => formatRef(split, r));
+  const nq = queries.length / dim;
+  const truth = await exact.search(queries, k);
+  // One query at a time, as a service without concurrent queries sees them.
+  const timedQueries = Math.min(nq, 20);
+  const t0 = performance.now();
+  for (let i = 0; i < timedQueries; i++) await exact.search(queries.subarray(i * dim, (i + 1) * dim), k);
+  const exactQps = timedQueries / ((performance.now() - t0) / 1000);
+  const base = await LanceBackend.open(store.lance, exact, p, o.search ?? SWEEP[0]);
+  try {
+    const sweep: { nprobes: number; refineFactor: number; ef?: number; recall: number; qps: number }[] = [];
+    const grid = o.search ? [o.search] : SWEEP;
+    for (const [i, params] of grid.entries()) {
+      opts.onProgress?.('measure', i + 1, grid.length);
+      // Per nprobes the refine factors rise: once one reaches the target (or already scores every object), the
+      // larger ones cost more for nothing.
+      const done = sweep.some((s) => s.nprobes === params.nprobes && (s.recall >= target || k * s.refineFactor >= n));
+      if (!o.search && done) continue;
+      const lance = base.withParams(params);
+      await lance.search(queries.subarray(0, dim), k); // warm the index cache
+      const t = performance.now();
+      const hits = await lance.search(queries, k);
+      const qps = nq / ((performance.now() - t) / 1000);
+      sweep.push({ ...params, recall: recall(hits, truth), qps });
     }
+    const ok = sweep.filter((s) => s.recall >= target).sort((a, b) => b.qps - a.qps);
+    const best = ok[0] ?? [...sweep].sort((a, b) => b.recall - a.recall || b.qps - a.qps)[0];
+    const search: AnnSearchParams = { nprobes: best.nprobes, refineFactor: best.refineFactor, ...(best.ef ? { ef: best.ef } : {}) };
+    return { search, measured: { queries: nq, k, recall: best.recall, annQps: best.qps, exactQps, sweep } };
+  } finally {
+    await base.close(); // closes the exact backend too
   }
+}
+
+/**
+ * Rebuilds the ANN stage of a finished index with LanceDB vectors (another index type, or parameters measured
+ * again) without encoding anything: the stored vectors and projection stay, the index over them is rebuilt,
+ * the search parameters are swept again on the held-out queries, and the manifest is rewritten.
+ */
+export async function rebuildAnn(store: IndexStore, opts: WriteIndexOptions): Promise<IndexManifest> {
+  const m = await readIndexManifest(store);
+  if (m.ann.type !== 'lance') throw new ArgumentError(`${store.uri}: the index has no ANN stage to rebuild (build it with --ann lance)`);
+  const codes = CompactCodes.parse(await readChecked(store, m, INDEX_FILES.codes), m.layout, m.codes.params.dtype, m.n, m.codes.blocks);
+  const labels = await readArray(store, m, INDEX_FILES.labels, Int32Array, m.n);
+  const D = m.ann.dims;
+  const p: Projection = { dim: m.dim, D, matrix: await readArray(store, m, INDEX_FILES.projection, Float32Array, m.dim * D) };
+  const index = opts.ann?.index ?? defaultAnnIndex(m.n, D, opts.ann?.indexType);
+  const t0 = performance.now();
+  await reindex(store.lance, index);
+  const buildSeconds = (performance.now() - t0) / 1000;
+  const chosen = await chooseSearch(store, m.split, codes, labels, p, opts);
+  const manifest: IndexManifest = { ...m, ann: { type: 'lance', dims: D, index, search: chosen.search, measured: chosen.measured, buildSeconds }, createdAt: new Date().toISOString() };
+  await store.write(INDEX_FILES.manifest, JSON.stringify(manifest, null, 1));
+  return manifest;
 }
 
 /** Mean fraction of the exact top-k rows that the ANN returned. */

@@ -94,5 +94,7 @@ describe('sadsl CLI', () => {
     const self: CliHit = r.hits.find((h: CliHit) => h.id === 'train:5');
     expect(Math.abs(self.score - (1 - self.dropped.object - self.dropped.query))).toBeLessThan(0.02);
     expectUserError(await sadsl('index', '--model', out, '--out', idx, '--code-dtype', 'int3'), /code options .*dtype/);
-  });
+    expectUserError(await sadsl('index', '--model', out, '--out', idx, '--ann-index', 'hnsw'), /--ann-index: expected ivf_rq, ivf_pq, ivf_flat, got 'hnsw'/);
+    expectUserError(await sadsl('index', '--model', out, '--out', idx, '--ann-only'), /no ANN stage to rebuild/);
+  }, 300_000); // four CLI processes
 });

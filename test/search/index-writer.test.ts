@@ -9,7 +9,7 @@ import { CompactCodes } from '../../src/search/compact.js';
 import { ExactBackend } from '../../src/search/exact.js';
 import { Searcher } from '../../src/search/searcher.js';
 import { openStore } from '../../src/search/store.js';
-import { IndexWriter, recall } from '../../src/search/write.js';
+import { IndexWriter, defaultAnnIndex, rebuildAnn, recall } from '../../src/search/write.js';
 import { topicCodes } from './fixtures.js';
 
 const layout = { topics: 8, blockDim: 8 };
@@ -99,4 +99,46 @@ describe('index writer', () => {
     writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version: 1 }));
     await expect(Searcher.open(dir)).rejects.toThrow(/index format version 1, this sadsl reads version 3; rebuild it/);
   });
+
+  it('sizes the default index by the number of objects: IVF_RQ with √n partitions of at least 256 vectors', () => {
+    expect(defaultAnnIndex(1_000_000, 256)).toEqual({ type: 'ivf_rq', partitions: 1000, bits: 1 });
+    expect(defaultAnnIndex(60_000, 256)).toEqual({ type: 'ivf_rq', partitions: 234, bits: 1 });
+    expect(defaultAnnIndex(3000, 64, 'ivf_pq')).toEqual({ type: 'ivf_pq', partitions: 11, subVectors: 8 });
+    expect(defaultAnnIndex(100, 16, 'ivf_flat')).toEqual({ type: 'ivf_flat', partitions: 1 });
+  });
+
+  it('rebuilds only the ANN stage: another index type over the same vectors, measured again, codes untouched', async () => {
+    const dir = path.join(tmp, 'rebuild');
+    const w = await IndexWriter.create(await openStore(dir), header, { codes: params, ann: { dims: 64, index: { type: 'ivf_pq', partitions: 8, subVectors: 8 }, search: { nprobes: 2, refineFactor: 5 } } });
+    await w.add(codes, labels);
+    const before = await w.finish();
+    const codesBytes = readFileSync(path.join(dir, 'codes.bin'));
+    const m = await rebuildAnn(await openStore(dir), { ann: { indexType: 'ivf_flat', targetRecall: 0.99 }, heldOut });
+    if (m.ann.type !== 'lance' || before.ann.type !== 'lance') throw new Error('expected an ANN stage');
+    expect(m.ann.index).toEqual({ type: 'ivf_flat', partitions: 11 });
+    expect(m.ann.dims).toBe(64);
+    expect({ ...m, ann: null, createdAt: null }).toEqual({ ...before, ann: null, createdAt: null });
+    expect(readFileSync(path.join(dir, 'codes.bin')).equals(codesBytes)).toBe(true);
+    // The sweep ran on the held-out queries and its choice is what a reopened index searches with.
+    expect(m.ann.measured!.queries).toBe(20);
+    const s = await Searcher.open(dir);
+    const exact = new ExactBackend(CompactCodes.fromDense(codes, layout, params), labels, (r) => `train:${r}`);
+    expect(recall(await s.backend.search(heldOut, 10), await exact.search(heldOut, 10))).toBeCloseTo(m.ann.measured!.recall, 5);
+    // Probing every partition, the flat index ranks the projected vectors exactly: with D = dim the candidates
+    // are the exact top-k, so recall is 1.
+    expect(m.ann.measured!.sweep.filter((x) => x.nprobes >= 11).every((x) => x.recall === 1)).toBe(true);
+    await Promise.all([s.close(), exact.close()]);
+    // The default type (RaBitQ codes): the sweep finds a setting that reaches the target.
+    const rq = await rebuildAnn(await openStore(dir), { heldOut });
+    if (rq.ann.type !== 'lance') throw new Error('expected an ANN stage');
+    expect(rq.ann.index).toEqual({ type: 'ivf_rq', partitions: 11, bits: 1 });
+    expect(rq.ann.measured!.recall).toBeGreaterThanOrEqual(INDEX_DEFAULTS.annTargetRecall);
+    // An index without an ANN stage has nothing to rebuild.
+    const flat = path.join(tmp, 'rebuild-none');
+    const w2 = await IndexWriter.create(await openStore(flat), header, { codes: params, ann: null });
+    await w2.add(codes.subarray(0, 100 * dim), labels.subarray(0, 100));
+    await w2.finish();
+    await expect(rebuildAnn(await openStore(flat), { heldOut })).rejects.toThrow(/no ANN stage to rebuild/);
+  });
 });
+
