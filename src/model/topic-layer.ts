@@ -11,7 +11,7 @@ export interface TopicLayerArgs {
   tau: number;
   eps: number;
   sqrtEps: number;
-  /** γ of the object-level sharpening θ_k ∝ (Σ_r α_r a_{r,k})^γ (1 = none, spec v2). */
+  /** γ of the object-level sharpening θ_k ∝ (Σ_r α_r a_{r,k})^γ, eq. (37) (1 = none, spec v2; v3: 3). */
   thetaPower: number;
   /** β of the floor θ ← (1 − β) θ + β / K (0 = none, spec v2). */
   thetaFloor: number;
@@ -31,7 +31,7 @@ export function l2Normalize(x: tf.Tensor, axis = -1): tf.Tensor {
   return tf.div(x, tf.maximum(tf.norm(x, 'euclidean', axis, true), 1e-12));
 }
 
-/** Rows of p [B, K] (on the simplex) raised to the power γ and renormalised, computed as softmax(γ log p). */
+/** Rows of p [B, K] (on the simplex) raised to the power γ and renormalised, computed as softmax(γ log p) (docs/model.md eq. (37)). */
 function sharpen(p: tf.Tensor2D, gamma: number): tf.Tensor2D {
   return tf.softmax(tf.mul(tf.log(tf.maximum(p, 1e-30)), gamma)) as tf.Tensor2D;
 }
