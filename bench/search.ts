@@ -32,7 +32,7 @@ import { buildIndex, splitSource, type ObjectSource } from '../src/search/build.
 import { CompactCodes } from '../src/search/compact.js';
 import { ExactBackend } from '../src/search/exact.js';
 import { LanceBackend, describeIndex } from '../src/search/lance.js';
-import { INDEX_FILES, readArray } from '../src/search/manifest.js';
+import { readIndexArrays } from '../src/search/manifest.js';
 import { openStore } from '../src/search/store.js';
 import { recall } from '../src/search/write.js';
 import type { IndexManifest } from '../src/search/manifest.js';
@@ -263,9 +263,8 @@ if (large > 0) {
   }
   const build = JSON.parse(readFileSync(path.join(largeOut, 'build.json'), 'utf8')) as { seconds: number };
   const bytes = dirBytes(largeOut);
-  const codes = CompactCodes.parse(readFileSync(path.join(largeOut, 'codes.bin')), m.layout, m.codes.params.dtype, m.n, m.codes.blocks);
-  const lb = readFileSync(path.join(largeOut, 'labels.i32'));
-  const labels = new Int32Array(lb.buffer.slice(lb.byteOffset, lb.byteOffset + lb.byteLength));
+  const store = await openStore(largeOut);
+  const { codes, labels, projection } = await readIndexArrays(store, m);
   const nq = 128;
   const q = (await model.encode({ split: ds.test, indices: Array.from({ length: nq }, (_, i) => i) })).codes;
   console.log(`${m.n} objects: build ${build.seconds.toFixed(0)} s, ${(bytes / 2 ** 30).toFixed(2)} GiB on disk; ${JSON.stringify(describe(m))}`);
@@ -288,11 +287,9 @@ if (large > 0) {
   console.log(`exact, default tail mass ${EXACT_DEFAULTS.tailMass}: ${qps.one.toFixed(1)} q/s one, ${qps.block64.toFixed(1)} q/s ×64 (load ${load()})`);
   const truthAll = [...truth, ...(await exact.search(q.subarray(64 * dim), K))];
   // ANN: LanceDB candidates re-scored exactly, over a sweep that goes past the build's largest refine factor.
-  const store = await openStore(largeOut);
-  const matrix = await readArray(store, m, INDEX_FILES.projection, Float32Array, dim * (m.ann.type === 'lance' ? m.ann.dims : 0));
   const sweep: { nprobes: number; refineFactor: number; recall: number; qps: number }[] = [];
   if (m.ann.type === 'lance') {
-    const lance = await LanceBackend.open(store.lance, exact, { dim, D: m.ann.dims, matrix }, m.ann.search);
+    const lance = await LanceBackend.open(store.lance, exact, { dim, D: m.ann.dims, matrix: projection! }, m.ann.search);
     for (const nprobes of annProbes) {
       for (const refineFactor of annRefine) {
         const l = lance.withParams({ nprobes, refineFactor });

@@ -328,8 +328,9 @@ export const INDEX_DEFAULTS = {
   annDims: 256,
   /**
    * The ANN index type. IVF_RQ (RaBitQ codes, then exact re-ranking) on 1 M augmented Fashion-MNIST codes: recall@10
-   * 0.97 with 20 candidates per hit at ~10× exact search's one-query rate, from a 49 MB index; IVF_PQ needed 1,000
-   * candidates per hit for 0.97 (at 1.6×), IVF_FLAT matches RQ's speed from a 1 GB index (README, Search at scale).
+   * 0.952 / 0.977 with 10 / 20 candidates per hit at 15.7× / 14.2× exact search's one-query rate, from a 49 MB index;
+   * IVF_PQ needed 1,000 candidates per hit for 0.973 (at 1.6×); IVF_FLAT matches RQ's speed from a 1 GB index
+   * (README, Search at scale).
    */
   annIndex: 'ivf_rq' as AnnIndexType,
   /** Bits per dimension of the IVF_RQ codes. */

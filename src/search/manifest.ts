@@ -15,6 +15,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { z } from 'zod';
 import { compactParamsSchema } from '../config.js';
 import { ModelError } from '../errors.js';
+import { CompactCodes } from './compact.js';
 import type { IndexStore } from './store.js';
 
 export const INDEX_FILES = { manifest: 'index.json', codes: 'codes.bin', labels: 'labels.i32', projection: 'projection.f32' } as const;
@@ -166,4 +167,20 @@ export async function readArray<T extends Float32Array | Int32Array>(
 
 export function arrayBytes(a: Float32Array | Int32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** What an index stores beside its manifest, read and checked: the compact codes, the labels and (with an ANN stage) the projection. */
+export interface IndexArrays {
+  codes: CompactCodes;
+  labels: Int32Array;
+  /** P [dim, D], or null without an ANN stage. */
+  projection: Float32Array | null;
+}
+
+export async function readIndexArrays(store: IndexStore, m: IndexManifest): Promise<IndexArrays> {
+  const where = `${store.uri.replace(/\/+$/, '')}/${INDEX_FILES.codes}`;
+  const codes = CompactCodes.parse(await readChecked(store, m, INDEX_FILES.codes), m.layout, m.codes.params.dtype, m.n, m.codes.blocks, where);
+  const labels = await readArray(store, m, INDEX_FILES.labels, Int32Array, m.n);
+  const projection = m.ann.type === 'lance' ? await readArray(store, m, INDEX_FILES.projection, Float32Array, m.dim * m.ann.dims) : null;
+  return { codes, labels, projection };
 }

@@ -14,7 +14,7 @@ import { QueryBatcher } from './batcher.js';
 import { CompactCodes } from './compact.js';
 import { ExactBackend } from './exact.js';
 import { LanceBackend, type AnnSearchParams } from './lance.js';
-import { INDEX_FILES, checkFingerprint, readArray, readChecked, readIndexManifest, type IndexManifest } from './manifest.js';
+import { checkFingerprint, readIndexArrays, readIndexManifest, type IndexManifest } from './manifest.js';
 import { imageQuery, textQuery } from './query.js';
 import { openStore } from './store.js';
 import { weightVector, type TopicWeights } from './topics.js';
@@ -75,16 +75,14 @@ export class Searcher {
     const modelDir = opts.model ?? manifest.model.dir;
     if (opts.model) checkFingerprint(manifest, modelDir, (await TrainedModel.readManifest(modelDir)).fingerprint);
     const choice = opts.backend ?? 'auto';
-    const { layout, n, dim } = manifest;
-    const codes = CompactCodes.parse(await readChecked(store, manifest, INDEX_FILES.codes), layout, manifest.codes.params.dtype, n, manifest.codes.blocks, `${uri}/${INDEX_FILES.codes}`);
-    const labels = await readArray(store, manifest, INDEX_FILES.labels, Int32Array, n);
+    const { dim } = manifest;
+    const { codes, labels, projection } = await readIndexArrays(store, manifest);
     const exact = new ExactBackend(codes, labels, (row) => formatRef(manifest.split, row));
     const ann = manifest.ann;
     if (choice === 'lance' && ann.type === 'none') throw new ArgumentError(`${uri}: the index has no ANN stage (rebuild it with --ann lance)`);
     let backend: SearchBackend = exact;
-    if (ann.type !== 'none' && choice !== 'exact') {
-      const matrix = await readArray(store, manifest, INDEX_FILES.projection, Float32Array, dim * ann.dims);
-      backend = await LanceBackend.open(store.lance, exact, { dim, D: ann.dims, matrix }, { ...ann.search, ...opts.ann });
+    if (ann.type !== 'none' && projection && choice !== 'exact') {
+      backend = await LanceBackend.open(store.lance, exact, { dim, D: ann.dims, matrix: projection }, { ...ann.search, ...opts.ann });
     }
     return new Searcher(uri, manifest, backend, modelDir, codes);
   }

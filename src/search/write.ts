@@ -14,7 +14,7 @@ import type { Hit } from './backend.js';
 import { CompactCodes } from './compact.js';
 import { ExactBackend } from './exact.js';
 import { LanceBackend, LanceWriter, reindex, type AnnIndexSpec, type AnnSearchParams } from './lance.js';
-import { FileSummer, INDEX_FILES, INDEX_VERSION, arrayBytes, readArray, readChecked, readIndexManifest, type AnnManifest, type FileSum, type IndexManifest } from './manifest.js';
+import { FileSummer, INDEX_FILES, INDEX_VERSION, arrayBytes, readIndexArrays, readIndexManifest, type AnnManifest, type FileSum, type IndexManifest } from './manifest.js';
 import { Rng } from '../engine/random.js';
 import { fitProjection, projectCompact, type Projection } from './projection.js';
 import { LANCE_FOLDER, type FileWriter, type IndexStore } from './store.js';
@@ -246,10 +246,9 @@ async function chooseSearch(store: IndexStore, split: IndexManifest['split'], co
 export async function rebuildAnn(store: IndexStore, opts: WriteIndexOptions): Promise<IndexManifest> {
   const m = await readIndexManifest(store);
   if (m.ann.type !== 'lance') throw new ArgumentError(`${store.uri}: the index has no ANN stage to rebuild (build it with --ann lance)`);
-  const codes = CompactCodes.parse(await readChecked(store, m, INDEX_FILES.codes), m.layout, m.codes.params.dtype, m.n, m.codes.blocks);
-  const labels = await readArray(store, m, INDEX_FILES.labels, Int32Array, m.n);
+  const { codes, labels, projection } = await readIndexArrays(store, m);
   const D = m.ann.dims;
-  const p: Projection = { dim: m.dim, D, matrix: await readArray(store, m, INDEX_FILES.projection, Float32Array, m.dim * D) };
+  const p: Projection = { dim: m.dim, D, matrix: projection! };
   const index = opts.ann?.index ?? defaultAnnIndex(m.n, D, opts.ann?.indexType);
   const t0 = performance.now();
   await reindex(store.lance, index);
