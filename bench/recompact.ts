@@ -1,7 +1,7 @@
 /**
  * Exact search on the kept 1 M index of a concentrated model with its stored codes re-compacted to fewer blocks
  * (README, Scale): how q/s in blocks of 64 and one at a time move with the blocks kept per object.
- *   npx tsx bench/recompact.ts [maxBlocks 4] [dtype int8]   (index: /work/scale-runs/idx-1m-g3 or SADSL_BENCH_INDEX)
+ *   npx tsx bench/recompact.ts [maxBlocks 4] [dtype int8]   (SADSL_BENCH_INDEX: an index directory)
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,8 @@ import { ExactBackend } from '../src/search/exact.js';
 import type { IndexManifest } from '../src/search/manifest.js';
 import { loadModel } from '../src/train/trained-model.js';
 
-const idx = process.env.SADSL_BENCH_INDEX ?? '/work/scale-runs/idx-1m-g3';
+const idx = process.env.SADSL_BENCH_INDEX;
+if (!idx) throw new Error('SADSL_BENCH_INDEX: the directory of a built index (bench/search.ts --large-out)');
 const maxBlocks = Number(process.argv[2] ?? 4);
 const dtype = (process.argv[3] ?? 'int8') as 'int8';
 await initEngine({ backend: 'torch' });
