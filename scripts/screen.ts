@@ -25,6 +25,7 @@ const p = new Command()
   .option('--faith <n>', 'faithfulness pairs (0 = skip)', (v) => parseInt(v, 10), 0)
   .option('--name <s>', 'row name', 'run')
   .option('--out <file>', 'jsonl', 'screen.jsonl')
+  .option('--save <dir>', 'also save the trained model there')
   .parse();
 const o = p.opts();
 const engine = await initEngine();
@@ -44,6 +45,7 @@ const r = await train({
   },
 });
 const model = r.model;
+if (o.save) await model.save(o.save);
 const db = await model.encode({ split: ds.train });
 const q = selectQueries(ds.test.n, o.queries, o.seed);
 const qc = await model.encode({ split: ds.test, indices: q });

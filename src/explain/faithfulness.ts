@@ -1,6 +1,6 @@
 /**
- * Faithfulness of the region explanations (deletion test): delete the regions of a one by one in order of
- * their contribution to s(a, b) (largest first) and record s(a', b) after each deletion; the area under that
+ * Faithfulness of the region explanations (deletion test, docs/model.md eq. (28)): delete the regions of a one by
+ * one in order of their contribution to s(a, b) (largest first; image regions are pixel cells, eq. (14″)) and record s(a', b) after each deletion; the area under that
  * curve should be clearly below the area for a random order if the explanation names the regions the score
  * rests on. Deleting an image region sets its pixel block (encoder grid cell, `regions.ts`) to the
  * training split's mean image; deleting a document segment removes its tokens (they become padding, so

@@ -46,8 +46,11 @@ export class SelfAttention {
     this.wa = new Dense(store, `${name}.wa`, { inDim: Math.max(1, Math.floor(d / 2)), outDim: 1, bias: false });
   }
 
-  /** F [B, R, d], mask [B, R] or null (all regions real) → F' [B, R, d] and α [B, R]. */
-  apply(f: tf.Tensor3D, mask: tf.Tensor2D | null): { features: tf.Tensor3D; alpha: tf.Tensor2D } {
+  /**
+   * F [B, R, d], mask [B, R] or null (all regions real) → F' [B, R, d], α [B, R], and what F' is made of for the
+   * explanations (eq. (14′)): the attention A [B, R, R] and the values v [B, R, d].
+   */
+  apply(f: tf.Tensor3D, mask: tf.Tensor2D | null): { features: tf.Tensor3D; alpha: tf.Tensor2D; attention: tf.Tensor3D; values: tf.Tensor3D } {
     const [B, R] = f.shape;
     const q = this.q.apply(f) as tf.Tensor3D; // [B, R, d/8]
     const k = this.k.apply(f) as tf.Tensor3D; // [B, R, d/8]
@@ -63,6 +66,6 @@ export class SelfAttention {
       const e = this.wa.apply(tf.tanh(this.wA.apply(features))).reshape([B, R]); // [B, R]
       alpha = maskedSoftmax(e, mask) as tf.Tensor2D; // [B, R]
     }
-    return { features, alpha };
+    return { features, alpha, attention: a, values: v };
   }
 }

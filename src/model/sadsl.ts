@@ -94,17 +94,15 @@ export class SadslModel {
     }
   }
 
-  /** Encoder + self-attention: F' [B, R, d], region mask [B, R], α [B, R]. */
-  private attend(x: ModelInputs, training: boolean): { features: tf.Tensor3D; regionMask: tf.Tensor2D; alpha: tf.Tensor2D } {
+  /** Encoder + self-attention: F [B, R, d], F' [B, R, d], region mask [B, R], α [B, R], attention A and values v. */
+  private attend(x: ModelInputs, training: boolean): Pick<Forward, 'regionInputs' | 'features' | 'regionMask' | 'alpha' | 'attention' | 'values'> {
     this.checkDomain(x);
     if (x.domain === 'image') {
       const f = this.imageEncoder!.apply(x.images, training); // [B, R, d]
-      const { features, alpha } = this.attention.apply(f, null);
-      return { features, alpha, regionMask: tf.ones([f.shape[0], f.shape[1]]) };
+      return { regionInputs: f, ...this.attention.apply(f, null), regionMask: tf.ones([f.shape[0], f.shape[1]]) };
     }
     const enc = this.textEncoder!.apply(x.ids, x.mask);
-    const { features, alpha } = this.attention.apply(enc.features, enc.regionMask);
-    return { features, alpha, regionMask: enc.regionMask };
+    return { regionInputs: enc.features, ...this.attention.apply(enc.features, enc.regionMask), regionMask: enc.regionMask };
   }
 
   /**
@@ -112,12 +110,13 @@ export class SadslModel {
    * statistics in BatchNorm and updates its running averages.
    */
   forward(x: ModelInputs, training: boolean): Forward {
-    const { features, regionMask, alpha } = this.attend(x, training);
+    const attended = this.attend(x, training);
+    const { features, alpha } = attended;
     const c = this.config;
     const t = this.usesTopics
       ? topicLayer(features, alpha, this.topics as tf.Tensor2D, { tau: c.tau, eps: c.eps, sqrtEps: c.sqrtEps, thetaPower: c.thetaPower, thetaFloor: c.thetaFloor })
       : pooledLayer(features, alpha, c.eps);
-    return { features, regionMask, alpha, ...t };
+    return { ...attended, ...t };
   }
 
   private requireAdversarial(): void {
@@ -218,7 +217,7 @@ export class SadslModel {
     return tf.tidy(() => this.forward(x, false).codes);
   }
 
-  /** Exact decomposition of s(a, b) for two single objects (docs/model.md eqs. (13)–(14)). */
+  /** Exact decomposition of s(a, b) for two single objects (docs/model.md eqs. (13)–(14″)). */
   explain(a: ModelInputs, b: ModelInputs): Explanation {
     if (batchSize(a) !== 1 || batchSize(b) !== 1) throw new ArgumentError('explain: a and b must each hold one object');
     const run = (x: ModelInputs): Forward => tf.tidy(() => this.forward(x, false) as unknown as tf.NamedTensorMap) as unknown as Forward;
@@ -226,7 +225,8 @@ export class SadslModel {
     const fb = run(b);
     try {
       const c = this.config;
-      return explainPair(fa, fb, { eps: c.eps, sqrtEps: c.sqrtEps, topics: this.usesTopics });
+      const gamma = this.attention.gamma.dataSync()[0];
+      return explainPair(fa, fb, { eps: c.eps, sqrtEps: c.sqrtEps, topics: this.usesTopics, gamma, spread: this.imageEncoder?.spread() ?? null });
     } finally {
       tf.dispose([...Object.values(fa), ...Object.values(fb)] as tf.Tensor[]);
     }

@@ -21,6 +21,9 @@ export type ModelInputs =
 
 /** Everything the forward pass computes that explanations and losses need. */
 export interface Forward {
+  regionInputs: tf.Tensor3D; // [B, R, d]  f_r, the encoder's region features
+  attention: tf.Tensor3D; // [B, R, R]  A of the non-local block (eq. (5))
+  values: tf.Tensor3D; // [B, R, d]  its values v = F W_v (eq. (4))
   features: tf.Tensor3D; // [B, R, d]  f'_r after self-attention
   regionMask: tf.Tensor2D; // [B, R]  1 = real region
   alpha: tf.Tensor2D; // [B, R]  region weights (sum to 1 over real regions)
@@ -32,11 +35,16 @@ export interface Forward {
   topicCode: tf.Tensor2D; // [B, d]  h = Σ_k θ_k t_k (pooled g for the no-topics variant)
 }
 
-/** The exact decomposition of one score s(a, b) (docs/model.md eqs. (13)–(14)). */
+/** The exact decomposition of one score s(a, b) (docs/model.md eqs. (13)–(14″)). */
 export interface Explanation {
   score: number;
   /** Per topic, c_k = √(θ_k(a)θ_k(b)) · ⟨v̂_k(a), v̂_k(b)⟩; sums to `score`. */
   topics: { topic: number; contribution: number }[];
-  /** regions.a[r][k]: contribution of region r of a inside topic k; Σ_{r,k} = score. Same for b. */
+  /**
+   * regions.a[r][k]: contribution of region r of a inside topic k (eq. (14′), which routes
+   * what each region read from the others through the non-local block back to them; for images, of pixel cell r,
+   * eq. (14″));
+   * Σ_{r,k} = score. Same for b.
+   */
   regions: { a: number[][]; b: number[][] };
 }

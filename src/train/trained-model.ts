@@ -120,7 +120,7 @@ export class TrainedModel {
     return this.explain(a, b).score;
   }
 
-  /** The exact decomposition of s(a, b) into topic and region contributions (docs/model.md eqs. (13)–(14)). */
+  /** The exact decomposition of s(a, b) into topic and region contributions (docs/model.md eqs. (13)–(14″)). */
   explain(a: Objects, b: Objects): Explanation {
     const xa = this.single(a, 'a');
     const xb = this.single(b, 'b');

@@ -3,7 +3,7 @@ import * as tf from '../../src/engine/tf.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { Rng } from '../../src/engine/random.js';
 import { SelfAttention } from '../../src/model/attention.js';
-import { ImageEncoder } from '../../src/model/encoder-image.js';
+import { cellSpread, ImageEncoder } from '../../src/model/encoder-image.js';
 import { TextEncoder, maxFirst } from '../../src/model/encoder-text.js';
 import { ParamStore } from '../../src/model/params.js';
 import { pooledLayer, topicLayer } from '../../src/model/topic-layer.js';
@@ -32,6 +32,37 @@ describe('image encoder', () => {
 
   it('rejects images smaller than 4×4', () => {
     expect(() => new ImageEncoder(new ParamStore(new Rng(1)), 'e', { height: 3, width: 8, channels: 1, convChannels: [2, 2, 2] })).toThrow(/too small/);
+  });
+
+  it('spreads a region over the cells of its receptive field (eq. (14″)): ¼ ½ ¼ per axis, renormalised inside the image', () => {
+    const rho = cellSpread(3, 3); // [cells, features]
+    const column = (r: number) => Array.from({ length: 9 }, (_, u) => rho[u * 9 + r]);
+    // centre feature: its cell ½·½, side cells ½·¼, corners ¼·¼
+    column(4).forEach((v, u) => expect(v).toBeCloseTo([1, 2, 1, 2, 4, 2, 1, 2, 1][u] / 16, 6));
+    // corner feature: the four cells inside, (¼, ⅛, ⅛, 1/16) over their sum 9/16
+    column(0).forEach((v, u) => expect(v).toBeCloseTo(([4, 2, 0, 2, 1, 0, 0, 0, 0][u] * 1) / 9, 6));
+    for (let r = 0; r < 9; r++) expect(sum(column(r))).toBeCloseTo(1, 6);
+    expect(Array.from(cellSpread(1, 1))).toEqual([1]);
+  });
+
+  it('a feature sees exactly the cells cellSpread gives it: changing one cell’s pixels changes only those features', () => {
+    const store = new ParamStore(new Rng(3));
+    const enc = new ImageEncoder(store, 'enc', { height: 20, width: 20, channels: 1, convChannels: [4, 8, 16] }); // 5×5 cells
+    const R = enc.regions;
+    const rho = enc.spread();
+    const base = new Rng(4).uniformTensor([1, 20, 20, 1], -1, 1) as tf.Tensor4D;
+    const f0 = tf.tidy(() => enc.apply(base, false).arraySync()[0]);
+    for (const u of [0, 7, 12, 24]) {
+      const [i, j] = [Math.floor(u / 5), u % 5];
+      const pixels = base.arraySync()[0].map((row, y) => row.map((p, x) => (Math.floor(y / 4) === i && Math.floor(x / 4) === j ? [p[0] * -0.5 + 0.3] : p)));
+      const f1 = tf.tidy(() => enc.apply(tf.tensor4d([pixels]), false).arraySync()[0]);
+      for (let r = 0; r < R; r++) {
+        const changed = f1[r].some((v, c) => Math.abs(v - f0[r][c]) > 1e-6);
+        expect(changed, `cell ${u}, feature ${r}`).toBe(rho[u * R + r] > 0);
+      }
+    }
+    base.dispose();
+    store.dispose();
   });
 });
 

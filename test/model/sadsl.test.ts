@@ -3,6 +3,7 @@ import * as tf from '../../src/engine/tf.js';
 import { initEngine } from '../../src/engine/backend.js';
 import { Rng } from '../../src/engine/random.js';
 import { VARIANTS, modelConfigSchema, type Variant } from '../../src/config.js';
+import { cellSpread } from '../../src/model/encoder-image.js';
 import { SadslModel } from '../../src/model/sadsl.js';
 import { disposeInputs, sliceInputs } from '../../src/model/inputs.js';
 import type { InputSpec, ModelInputs } from '../../src/model/types.js';
@@ -145,6 +146,48 @@ describe.each([
       disposeInputs(b);
     }
     expect(() => m.explain(x, x)).toThrow(/one object/);
+    if (spec.domain === 'image' && variant === 'full') {
+      // eqs. (14)–(14″) in plain loops: each feature's contribution, what it read from the others through the
+      // non-local block handed back to them (γ set away from its initial 0), then spread over pixel cells (ρ)
+      const gamma = 0.3;
+      (m.getWeights()['attn.gamma'] as tf.Variable).assign(tf.scalar(gamma));
+      const a = sliceInputs(x, 0, 1);
+      const b = sliceInputs(x, 1, 2);
+      const [fa, fb] = [a, b].map((o) => {
+        const f = m.forward(o, false);
+        const out = {
+          f: f.regionInputs.arraySync()[0],
+          A: f.attention.arraySync()[0],
+          v: f.values.arraySync()[0],
+          feats: f.features.arraySync()[0],
+          alpha: f.alpha.arraySync()[0],
+          aff: f.affinity.arraySync()[0],
+          views: f.views.arraySync()[0],
+          norms: f.viewNorms.arraySync()[0],
+          theta: f.theta.arraySync()[0],
+        };
+        tf.dispose(Object.values(f));
+        return out;
+      });
+      const c = m.config;
+      const R = regionsOf(spec);
+      const dot = (u: number[], w: number[]): number => u.reduce((s, v, j) => s + v * w[j], 0);
+      // f'_r = f_r + γ Σ_j A_rj v_j: the forward pass agrees
+      fa.feats.forEach((fr, r) => fr.forEach((v, t) => expect(v).toBeCloseTo(fa.f[r][t] + gamma * fa.A[r].reduce((s, arj, j) => s + arj * fa.v[j][t], 0), 5)));
+      const vb = fb.views.map((view, k) => view.map((v) => v / (fb.norms[k] + c.eps)));
+      const coef = (r: number, k: number): number => (Math.sqrt(fa.theta[k] + c.sqrtEps) * Math.sqrt(fb.theta[k] + c.sqrtEps) * fa.alpha[r] * fa.aff[r][k]) / (fa.norms[k] + c.eps);
+      const byRegion = Array.from({ length: R }, (_, j) =>
+        Array.from({ length: K }, (_, k) => coef(j, k) * dot(fa.f[j], vb[k]) + gamma * fa.A.reduce((s, row, r) => s + coef(r, k) * row[j], 0) * dot(fa.v[j], vb[k])),
+      );
+      const rho = cellSpread(3, 3);
+      const e = m.explain(a, b);
+      for (let u = 0; u < R; u++) {
+        for (let k = 0; k < K; k++) expect(e.regions.a[u][k]).toBeCloseTo(byRegion.reduce((s, row, j) => s + rho[u * R + j] * row[k], 0), 5);
+      }
+      expect(Math.abs(e.regions.a.flat().reduce((s, v) => s + v, 0) - e.score)).toBeLessThan(1e-5);
+      disposeInputs(a);
+      disposeInputs(b);
+    }
     tf.dispose(z);
     disposeInputs(x);
     m.dispose();
