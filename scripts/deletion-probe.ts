@@ -163,6 +163,7 @@ for (const [j, f] of fills.entries()) {
   const row = {
     model: o.model,
     seed: o.seed,
+    explanation: "eqs. (14')-(14''): routed through the non-local block, by pixel cell",
     fill: f.name,
     pairs: o.pairs,
     deletionAuc: s.auc / o.pairs,
