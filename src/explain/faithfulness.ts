@@ -169,7 +169,12 @@ export interface MeanFaithfulness {
  * The deletion test over `pairs` seeded pairs: a = a random test object, b = a random training object of
  * the same class (the pairs whose similarity needs explaining).
  */
-export async function meanFaithfulness(model: TrainedModel, ds: Dataset, opts: { pairs?: number; seed?: number } = {}): Promise<MeanFaithfulness> {
+export async function meanFaithfulness(
+  model: TrainedModel,
+  ds: Dataset,
+  /** `fill`: what a deleted image region becomes ([H·W·C], model scale); default the training split's mean image. */
+  opts: { pairs?: number; seed?: number; fill?: Float32Array } = {},
+): Promise<MeanFaithfulness> {
   const pairs = opts.pairs ?? EXPLANATION_DEFAULTS.faithfulnessPairs;
   const rng = new Rng(opts.seed ?? 0);
   const byClass = new Map<number, number[]>();
@@ -178,7 +183,7 @@ export async function meanFaithfulness(model: TrainedModel, ds: Dataset, opts: {
     if (list) list.push(i);
     else byClass.set(l, [i]);
   });
-  const mean = ds.train.kind === 'image' ? meanImage(ds.train) : undefined;
+  const mean = ds.train.kind === 'image' ? (opts.fill ?? meanImage(ds.train)) : undefined;
   const pick = (xs: number[]) => xs[rng.int(xs.length)];
   let auc = 0;
   let random = 0;

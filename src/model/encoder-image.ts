@@ -44,10 +44,13 @@ export class ImageEncoder {
     return this.gridHeight * this.gridWidth;
   }
 
-  /** How the region features' contributions fall on the pixel cells (cellSpread), [cells, features]. */
+  /** How the region features' contributions fall on the pixel cells (cellSpread), [cells, features]; made once. */
   spread(): Float32Array {
-    return cellSpread(this.gridHeight, this.gridWidth);
+    this.cellSpread ??= cellSpread(this.gridHeight, this.gridWidth);
+    return this.cellSpread;
   }
+
+  private cellSpread: Float32Array | undefined;
 
   /** images [B, H, W, C] in [-1, 1] → region features [B, R, d]. */
   apply(images: tf.Tensor4D, training: boolean): tf.Tensor3D {

@@ -89,6 +89,22 @@ describe('pairFaithfulness', () => {
     expect(each.some((x) => x.auc !== x.randomAuc)).toBe(true);
   });
 
+  it('meanFaithfulness deletes into the fill it is given (the background here), not the mean image', async () => {
+    const fill = new Float32Array(meanImage(ds.train as ImageSplit).length).fill(-1);
+    const m = await meanFaithfulness(model, ds, { pairs: 1, seed: 1, fill });
+    const rng = new Rng(1);
+    const ia = rng.int(ds.test.n);
+    const same = [...ds.train.labels.keys()].filter((i) => ds.train.labels[i] === ds.test.labels[ia]);
+    const ib = same[rng.int(same.length)];
+    const seed = rng.int(2 ** 31);
+    const a = { split: ds.test, indices: [ia] };
+    const b = { split: ds.train, indices: [ib] };
+    const withFill = await pairFaithfulness(model, a, b, { mean: fill, seed });
+    const withMean = await pairFaithfulness(model, a, b, { mean: meanImage(ds.train as ImageSplit), seed });
+    expect(m.deletionAuc).toBeCloseTo(withFill.auc, 10);
+    expect(Math.abs(withFill.auc - withMean.auc)).toBeGreaterThan(1e-6);
+  });
+
   it('documents: deleting every segment leaves an empty document', async () => {
     const t = await textModel();
     try {
