@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { loadDataset } from '../src/data/registry.js';
 import { initEngine } from '../src/engine/backend.js';
+import { purity, topObjects } from '../src/explain/gallery.js';
 import { loadModel } from '../src/train/trained-model.js';
 
 const o = new Command().requiredOption('--model <dir>').option('--objects <n>', 'objects per topic', (v) => parseInt(v, 10), 100).parse().opts();
@@ -19,12 +20,15 @@ const K = theta.K;
 const C = ds.classes.length;
 const shares: number[] = [];
 for (let k = 0; k < K; k++) {
-  const rows = Array.from({ length: ds.train.n }, (_, i) => i).sort((a, b) => theta.values[b * K + k] - theta.values[a * K + k]).slice(0, o.objects);
+  // The gallery's ranking and majority (`sadsl topics` reports the same purity), plus the owner, the runners-up and
+  // θ_k of the last object ranked: a topic no object leans on has its top list made of leftovers.
+  const rows = topObjects(theta.values, K, k, o.objects);
+  const { majority, purity: share } = purity(ds.train.labels, rows);
+  shares.push(share);
   const counts = new Map<number, number>();
-  for (const r of rows) counts.set(ds.train.labels[r], (counts.get(ds.train.labels[r]) ?? 0) + 1);
-  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
-  shares.push(ranked[0][1] / rows.length);
+  for (const r of rows) if (ds.train.labels[r] !== majority) counts.set(ds.train.labels[r], (counts.get(ds.train.labels[r]) ?? 0) + 1);
+  const others = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3);
   const minTheta = theta.values[rows[rows.length - 1] * K + k];
-  console.log(`topic ${k} owner ${ds.classes[k % C]}: majority ${ds.classes[ranked[0][0]]} ${(ranked[0][1] / rows.length).toFixed(2)}; ${ranked.slice(1, 4).map(([c, n]) => `${ds.classes[c]} ${n}`).join(', ')}; θ_k of the ${o.objects}th ${minTheta.toFixed(3)}`);
+  console.log(`topic ${k} owner ${ds.classes[k % C]}: majority ${ds.classes[majority]} ${share.toFixed(2)}; ${others.map(([c, n]) => `${ds.classes[c]} ${n}`).join(', ')}; θ_k of the ${o.objects}th ${minTheta.toFixed(3)}`);
 }
 console.log(`mean purity ${(shares.reduce((a, b) => a + b, 0) / K).toFixed(3)}`);
